@@ -1,0 +1,258 @@
+"""The `eventcoder` command: thin click shells over eventcoder.api."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import time
+
+import click
+
+from . import __version__
+from .errors import EventcoderError, InputError
+
+
+def _date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
+
+
+def _read_options(published, source, fmt, text_field, date_field, source_field, max_bytes):
+    fields = {k: v for k, v in (("text", text_field), ("published", date_field),
+                                 ("source", source_field)) if v}
+    return {"published": published, "source": source, "fmt": fmt, "fields": fields or None,
+            "max_bytes": max_bytes}
+
+
+def input_options(fn):
+    """Options shared by the commands that read articles."""
+    options = [
+        click.option("--published", callback=_date, help="Publication date (YYYY-MM-DD) for plain text."),
+        click.option("--source", help="Source (outlet) name for plain text."),
+        click.option("--format", "fmt", type=click.Choice(["seed", "text", "jsonl", "json", "csv", "html"]),
+                     help="Input format; guessed from the extension and content if not given."),
+        click.option("--text-field", help="JSONL/CSV field holding the article text."),
+        click.option("--date-field", help="JSONL/CSV field holding the publication date."),
+        click.option("--source-field", help="JSONL/CSV field holding the source name."),
+        click.option("--max-bytes", type=int, default=20_000_000, show_default=True,
+                     help="Largest file (or JSONL/CSV record) read."),
+        click.option("--model", envvar="EVENTCODER_MODEL", help="spaCy pipeline to load."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+@click.group()
+@click.version_option(__version__, prog_name="eventcoder")
+def cli():
+    """Turn news articles into attributed, geocoded, dated events."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the SCHEMA.md record (one JSON document per article).")
+@input_options
+def extract(paths, as_json, published, source, fmt, text_field, date_field, source_field, max_bytes, model):
+    """Print the events of each article in PATHS (files, folders, or - for stdin).
+
+    Example:
+
+        eventcoder extract examples/article.txt --json
+    """
+    from .api import extract_paths
+
+    ok = failed = 0
+    try:
+        opts = _read_options(published, source, fmt, text_field, date_field, source_field, max_bytes)
+        for item in extract_paths(paths, model=model, **opts):
+            if isinstance(item, InputError):
+                failed += 1
+                click.echo(f"Error: {item}", err=True)
+                continue
+            ok += 1
+            if as_json:
+                click.echo(json.dumps(item.to_dict(), ensure_ascii=False, indent=2))
+            else:
+                click.echo(format_table(item))
+    except EventcoderError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if failed and not ok:
+        sys.exit(1)
+    if failed:
+        sys.exit(2)
+
+
+def format_table(result) -> str:
+    """A readable table of one article's events."""
+    a = result.article
+    lines = [f"{a.source or '?'} {a.published or '?'}  article {a.id}  {len(result.events)} event(s)"]
+    header = f"{'#':>2}  {'type':<9} {'mode':<11} {'date':<10} {'source':<28} {'target':<28} {'place':<22} {'dead':>5}"
+    lines += [header, "-" * len(header)]
+    for i, e in enumerate(result.events, 1):
+        mode = e.mode + ("*" if e.historical else "")
+        date = e.date.start.isoformat() if e.date else ""
+        src = ", ".join(x.name or x.text for x in e.source_actors)[:28]
+        tgt = ", ".join(x.name or x.text for x in e.target_actors)[:28]
+        place = ", ".join(p.name for p in e.locations)[:22]
+        dead = "" if e.fatalities is None else str(e.fatalities.count)
+        lines.append(f"{i:>2}  {e.type:<9} {mode:<11} {date:<10} {src:<28} {tgt:<28} {place:<22} {dead:>5}")
+        lines.append(f"    {e.evidence[0].trigger!r}: {e.evidence[0].text[:110]}")
+    lines.append("(* historical: recalled background, not new)")
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--db", default="events.db", show_default=True, help="SQLite file (created if missing).")
+@click.option("--quiet", is_flag=True, help="No progress line.")
+@input_options
+def ingest(paths, db, quiet, published, source, fmt, text_field, date_field, source_field, max_bytes, model):
+    """Extract every article under PATHS into the store, one transaction per article.
+
+    Re-ingesting the same articles changes nothing. Example:
+
+        eventcoder ingest corpus/ --db events.db
+    """
+    from .api import ingest_paths
+
+    start = time.monotonic()
+
+    def progress(summary, item):
+        if isinstance(item, InputError):
+            click.echo(f"\rError: {item}", err=True)
+        if not quiet:
+            n = summary.articles_new + summary.articles_unchanged + summary.skipped
+            rate = n / max(time.monotonic() - start, 1e-6)
+            click.echo(f"\r{n} inputs, {summary.articles_new} new, {summary.events} events, "
+                       f"{summary.skipped} skipped ({rate:.1f}/s)", err=True, nl=False)
+
+    try:
+        opts = _read_options(published, source, fmt, text_field, date_field, source_field, max_bytes)
+        summary = ingest_paths(paths, db, model=model, progress=progress, **opts)
+    except EventcoderError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not quiet:
+        click.echo("", err=True)
+    elapsed = time.monotonic() - start
+    click.echo(f"{summary.articles_new} new articles, {summary.articles_unchanged} already stored, "
+               f"{summary.events} events written, {summary.skipped} inputs skipped, "
+               f"{elapsed:.1f}s -> {db}")
+    if summary.skipped and not (summary.articles_new or summary.articles_unchanged):
+        sys.exit(1)
+
+
+def filter_options(fn):
+    options = [
+        click.option("--db", default="events.db", show_default=True, help="SQLite file."),
+        click.option("--type", "type_", help="PLOVER type, e.g. ASSAULT."),
+        click.option("--mode", help="occurred, threatened, planned, demanded, denied, hypothetical."),
+        click.option("--country", help="ISO3 country where it happened (e.g. PSE)."),
+        click.option("--actor", help="Actor id or part of a name."),
+        click.option("--since", callback=_date, help="Events ending on or after this date."),
+        click.option("--until", callback=_date, help="Events starting on or before this date."),
+        click.option("--historical/--current", default=None, help="Only recalled history, or only current events."),
+        click.option("--limit", type=int, help="At most this many events."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _filters(type_, mode, country, actor, since, until, historical, limit) -> dict:
+    return {"type": type_, "mode": mode, "country": country, "actor": actor, "since": since,
+            "until": until, "historical": historical, "limit": limit}
+
+
+@cli.command()
+@filter_options
+@click.option("--json", "as_json", is_flag=True, help="One SCHEMA.md event record per line.")
+def events(db, type_, mode, country, actor, since, until, historical, limit, as_json):
+    """List stored events matching the filters.
+
+    Example:
+
+        eventcoder events --db events.db --type ASSAULT --country PSE --since 2022-03-01
+    """
+    import os
+
+    from .api import query_events
+
+    if not os.path.exists(db):
+        raise click.ClickException(f"{db}: no such store; run 'eventcoder ingest ... --db {db}' first")
+    try:
+        found = query_events(db, **_filters(type_, mode, country, actor, since, until, historical, limit))
+    except EventcoderError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        for e in found:
+            click.echo(json.dumps(e.to_dict(), ensure_ascii=False))
+        return
+    header = f"{'date':<10} {'type':<9} {'mode':<10} {'source':<26} {'target':<26} {'place':<20} {'dead':>4} {'src':>3}"
+    click.echo(header)
+    click.echo("-" * len(header))
+    for e in found:
+        date = e.date.start.isoformat() if e.date else ""
+        src = ", ".join(x.name or x.text for x in e.source_actors)[:26]
+        tgt = ", ".join(x.name or x.text for x in e.target_actors)[:26]
+        place = ", ".join(p.name for p in e.locations)[:20]
+        dead = "" if e.fatalities is None else str(e.fatalities.count)
+        mode_ = e.mode + ("*" if e.historical else "")
+        n_src = len({s.article_id for s in e.sources})
+        click.echo(f"{date:<10} {e.type:<9} {mode_:<10} {src:<26} {tgt:<26} {place:<20} {dead:>4} {n_src:>3}")
+    click.echo(f"{len(found)} event(s)", err=True)
+
+
+@cli.command()
+@filter_options
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "geojson"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default stdout).")
+def export(db, type_, mode, country, actor, since, until, historical, limit, fmt, output):
+    """Export stored events as CSV (ACLED-like columns), JSONL or GeoJSON.
+
+    Example:
+
+        eventcoder export --db events.db --format geojson > events.geojson
+    """
+    import os
+
+    from .api import export_events
+
+    if not os.path.exists(db):
+        raise click.ClickException(f"{db}: no such store; run 'eventcoder ingest ... --db {db}' first")
+    n = export_events(db, fmt, output, **_filters(type_, mode, country, actor, since, until, historical, limit))
+    click.echo(f"{n} {'features' if fmt == 'geojson' else 'events'} written", err=True)
+
+
+@cli.command()
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--model", envvar="EVENTCODER_MODEL")
+def geocode(text, as_json, model):
+    """Print each toponym in TEXT, its resolution, coordinates and why.
+
+    Example:
+
+        eventcoder geocode "Clashes were reported in Rafah, in the southern Gaza Strip."
+    """
+    from .api import get_extractor
+    from .geocode import geocode_text
+
+    ex = get_extractor(model)
+    places = geocode_text(text, ex.nlp, ex.gazetteer)
+    if as_json:
+        click.echo(json.dumps([{**p.to_dict(), "start": p.start, "end": p.end, "score": p.score,
+                                "reason": p.reason} for p in places], ensure_ascii=False, indent=2))
+        return
+    for p in places:
+        click.echo(f"{p.text!r} -> {p.name}, {p.admin1 or '-'}, {p.country or '-'} "
+                   f"({p.lat}, {p.lon}) [{p.precision}] {p.reason or ''}")
+    if not places:
+        click.echo("no places found", err=True)
+
+

@@ -1,0 +1,128 @@
+"""Write events as CSV (ACLED-like columns), JSONL (SCHEMA.md records) or GeoJSON."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import IO, Iterable
+
+from .model import Event
+
+FORMATS = ("csv", "jsonl", "geojson")
+
+# One row per event; column names echo ACLED's export where the meaning is the same.
+CSV_COLUMNS = (
+    "event_id", "event_date", "date_end", "date_precision", "year", "event_type", "mode",
+    "historical", "cameo_root", "acled_event_type", "acled_sub_event_type",
+    "actor1", "actor1_id", "actor1_country", "actor1_kind",
+    "actor2", "actor2_id", "actor2_country", "actor2_kind",
+    "country", "admin1", "location", "latitude", "longitude", "geo_precision",
+    "fatalities", "fatalities_qualifier", "injuries", "arrests", "attributed_to",
+    "source", "published", "article_id", "n_sources", "notes", "trigger", "confidence",
+)
+
+
+def event_row(event: Event) -> dict:
+    """Flatten one event into the CSV columns (first actor of each side, first location)."""
+    a1 = event.source_actors[0] if event.source_actors else None
+    a2 = event.target_actors[0] if event.target_actors else None
+    loc = event.locations[0] if event.locations else None
+    ev = event.evidence[0] if event.evidence else None
+    src = event.sources[0] if event.sources else None
+
+    def names(actors):
+        return "; ".join(a.name or a.text for a in actors)
+
+    return {
+        "event_id": event.id,
+        "event_date": event.date.start.isoformat() if event.date else "",
+        "date_end": event.date.end.isoformat() if event.date else "",
+        "date_precision": event.date.precision if event.date else "",
+        "year": event.date.start.year if event.date else "",
+        "event_type": event.type,
+        "mode": event.mode,
+        "historical": int(event.historical),
+        "cameo_root": event.cameo_root or "",
+        "acled_event_type": (event.acled or {}).get("event_type", ""),
+        "acled_sub_event_type": (event.acled or {}).get("sub_event_type", ""),
+        "actor1": names(event.source_actors),
+        "actor1_id": a1.id or "" if a1 else "",
+        "actor1_country": a1.country or "" if a1 else "",
+        "actor1_kind": a1.kind or "" if a1 else "",
+        "actor2": names(event.target_actors),
+        "actor2_id": a2.id or "" if a2 else "",
+        "actor2_country": a2.country or "" if a2 else "",
+        "actor2_kind": a2.kind or "" if a2 else "",
+        "country": loc.country or "" if loc else "",
+        "admin1": loc.admin1 or "" if loc else "",
+        "location": "; ".join(p.name for p in event.locations),
+        "latitude": loc.lat if loc and loc.lat is not None else "",
+        "longitude": loc.lon if loc and loc.lon is not None else "",
+        "geo_precision": loc.precision if loc else "",
+        "fatalities": event.fatalities.count if event.fatalities else "",
+        "fatalities_qualifier": event.fatalities.qualifier if event.fatalities else "",
+        "injuries": event.injuries.count if event.injuries else "",
+        "arrests": event.arrests.count if event.arrests else "",
+        "attributed_to": event.attributed_to or "",
+        "source": "; ".join(sorted({s.source for s in event.sources if s.source})),
+        "published": src.published or "" if src else "",
+        "article_id": src.article_id if src else "",
+        "n_sources": len({s.article_id for s in event.sources}),
+        "notes": ev.text if ev else "",
+        "trigger": ev.trigger if ev else "",
+        "confidence": event.confidence,
+    }
+
+
+def write_csv(events: Iterable[Event], fp: IO[str]) -> int:
+    writer = csv.DictWriter(fp, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    n = 0
+    for event in events:
+        writer.writerow(event_row(event))
+        n += 1
+    return n
+
+
+def write_jsonl(events: Iterable[Event], fp: IO[str]) -> int:
+    n = 0
+    for event in events:
+        record = event.to_dict()
+        record["n_sources"] = len({s.article_id for s in event.sources})
+        fp.write(json.dumps(record, ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+def write_geojson(events: Iterable[Event], fp: IO[str]) -> int:
+    """One Point feature per event and located place; events without coordinates are left out."""
+    fp.write('{"type": "FeatureCollection", "features": [')
+    n = 0
+    for event in events:
+        for place in event.locations:
+            if place.lat is None or place.lon is None:
+                continue
+            row = event_row(event)
+            row.update({"location": place.name, "country": place.country or "",
+                        "admin1": place.admin1 or "", "geo_precision": place.precision})
+            for k in ("latitude", "longitude"):
+                row.pop(k)
+            feature = {"type": "Feature", "id": f"{event.id}:{n}",
+                       "geometry": {"type": "Point", "coordinates": [place.lon, place.lat]},
+                       "properties": row}
+            fp.write(("," if n else "") + "\n" + json.dumps(feature, ensure_ascii=False))
+            n += 1
+    fp.write("\n]}\n")
+    return n
+
+
+WRITERS = {"csv": write_csv, "jsonl": write_jsonl, "geojson": write_geojson}
+
+
+def write(events: Iterable[Event], fmt: str, fp: IO[str]) -> int:
+    """Write `events` to `fp` in `fmt`; returns how many records (features for GeoJSON) were written."""
+    try:
+        writer = WRITERS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}") from None
+    return writer(events, fp)
