@@ -256,3 +256,28 @@ def geocode(text, as_json, model):
         click.echo("no places found", err=True)
 
 
+
+
+@cli.command(name="eval")
+@click.argument("dataset")
+@click.option("--limit", type=int, help="At most N items of the data set.")
+@click.option("--split", type=click.Choice(["dev", "test", "all"]), default="all", show_default=True,
+              help="dev: the part rules may be studied on; test: measured only; all: both, reported apart.")
+@click.option("--data", "data_dir", help="Folder of the annotated data sets (default ../shared/data).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON for scripts.")
+def eval_(dataset, limit, split, data_dir, as_json):
+    """Score extraction against an annotated data set (or 'all'), field by field.
+
+    Example:
+
+        eventcoder eval plover-gsr-cameo --split test
+    """
+    from .evaluate import REGISTRY, format_report, run_eval
+
+    if dataset != "all" and dataset not in REGISTRY:
+        raise click.ClickException(f"unknown data set {dataset!r}; choose one of: all, {', '.join(sorted(REGISTRY))}")
+    try:
+        report = run_eval(dataset, limit=limit, split=split, data_dir=data_dir)
+    except EventcoderError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(report, indent=1, default=str) if as_json else format_report(report))
