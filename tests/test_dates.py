@@ -218,8 +218,9 @@ def test_dates_date_for_event_ignores_next_paragraph(nlp):
                        "Back in May 2021, clashes at the gate led to a week of riots.")
     for token in doc[1:]:
         token.is_sent_start = False
-    for _, proc in nlp.pipeline:
-        doc = proc(doc)
+    for name, proc in nlp.pipeline:
+        if name != "paragraph_breaks":  # nlp.py's own guard would split it
+            doc = proc(doc)
     assert len(list(doc.sents)) == 1
     mentions = find_dates(doc, PUB)
     assert [m.text for m in mentions] == ["Back in May 2021"]
