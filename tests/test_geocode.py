@@ -1,0 +1,127 @@
+"""Place recognition, resolution and event linking on short self-written sentences."""
+
+import pytest
+
+from eventcoder.gazetteer import Gazetteer
+from eventcoder.geocode import find_places, geocode_text, main_place, places_for_event
+from eventcoder.model import EventDraft
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return Gazetteer.load()
+
+
+def _by_text(places):
+    return {p.text: p for p in places}
+
+
+@pytest.mark.parametrize("country, text, name", [
+    ("LBN", "Clashes erupted in Tripoli after rival gunmen in Lebanon traded fire near Beirut.", "Tripoli"),
+    ("LBY", "Militias fought overnight in Tripoli, the Libyan capital.", "Tripoli"),
+    ("LBY", "A car bomb exploded in Tripoli on Sunday.", "Tripoli"),
+    ("EGY", "Protesters gathered in Rafah, Egypt, on Monday.", "Rafah"),
+    ("PSE", "Shelling hit Rafah, Gaza, overnight.", "Rafah"),
+    ("PAK", "Residents of Hyderabad, Sindh, rallied against power cuts.", "Hyderabad"),
+    ("IND", "Police in Hyderabad arrested two men on Friday.", "Hyderabad"),
+])
+def test_geocode_ambiguous_names_follow_context(nlp, gaz, country, text, name):
+    places = geocode_text(text, nlp, gaz)
+    hit = [p for p in places if p.text == name]
+    assert hit and hit[0].country == country, [(p.text, p.country, p.reason) for p in places]
+    assert hit[0].reason and hit[0].score is not None
+
+
+@pytest.mark.parametrize("text, surface, name, country", [
+    ("Russian forces shelled Kharkov and Kiev on Thursday.", "Kharkov", "Kharkiv", "UKR"),
+    ("Russian forces shelled Kharkov and Kiev on Thursday.", "Kiev", "Kyiv", "UKR"),
+    ("Sirens sounded across Kyiv at dawn.", "Kyiv", "Kyiv", "UKR"),
+    ("Soldiers opened fire on marchers in Rangoon.", "Rangoon", "Yangon", "MMR"),
+    ("Worshippers prayed in al-Quds on Friday.", "al-Quds", "Jerusalem", "ISR"),
+    ("Bedouin villages in the Naqab were demolished.", "Naqab", "Negev", "ISR"),
+])
+def test_geocode_aliases_in_several_spellings(nlp, gaz, text, surface, name, country):
+    hit = _by_text(geocode_text(text, nlp, gaz)).get(surface)
+    assert hit is not None and hit.name == name and hit.country == country
+
+
+def test_geocode_mislabelled_org_names_are_places(nlp, gaz):
+    text = ("Settlers entered al-Aqsa Mosque while police demolished homes in the Naqab "
+            "(Negev) desert and arrested youths in al-Quds.")
+    places = geocode_text(text, nlp, gaz)
+    names = [p.name for p in places]
+    assert names == ["Jerusalem", "Negev", "Jerusalem"], [(p.text, p.name) for p in places]
+    negev = places[1]
+    assert negev.text == "Naqab (Negev) desert" and negev.precision == "region"
+    assert text[negev.start:negev.end] == negev.text
+    assert "within Jerusalem" in places[0].reason and places[0].precision == "point"
+
+
+def test_geocode_demonyms_and_organisations_are_not_places(nlp, gaz):
+    text = ("Israeli troops and Palestinian youths clashed, Hamas and Islamic Jihad said, "
+            "and spokesman Tareq Ezz al-Din warned of escalation.")
+    assert geocode_text(text, nlp, gaz) == []
+
+
+def test_geocode_common_words_do_not_match_in_lower_case(nlp, gaz):
+    text = "He was reading a report about the march and took a bath before the split vote."
+    assert geocode_text(text, nlp, gaz) == []
+
+
+def test_geocode_modifiers_and_direction(nlp, gaz):
+    places = geocode_text("Troops raided homes in the occupied West Bank and in northern Gaza.",
+                          nlp, gaz)
+    got = {p.text: p for p in places}
+    assert got["occupied West Bank"].name == "West Bank" and got["occupied West Bank"].country == "PSE"
+    north = got["northern Gaza"]
+    assert north.name == "Gaza Strip" and "northern" in north.reason
+
+
+def test_geocode_capital_phrase(nlp, gaz):
+    alone = geocode_text("The leaders met in the Lebanese capital on Wednesday.", nlp, gaz)
+    assert [(p.name, p.country) for p in alone] == [("Beirut", "LBN")]
+    both = geocode_text("The leaders met in the Lebanese capital, Beirut, on Wednesday.", nlp, gaz)
+    assert [(p.text, p.name) for p in both] == [("Beirut", "Beirut")]
+
+
+def _draft(doc, trigger_word, occurrence=0):
+    toks = [t for t in doc if t.text == trigger_word]
+    tok = toks[occurrence]
+    sents = list(doc.sents)
+    idx = next(k for k, s in enumerate(sents) if s.start <= tok.i < s.end)
+    return EventDraft(type="ASSAULT", sentence_index=idx, trigger=(tok.i, tok.i + 1),
+                      trigger_text=tok.text)
+
+
+def test_geocode_event_gets_places_of_both_incidents(nlp, gaz):
+    doc = nlp("On Tuesday, soldiers shot two men dead in separate incidents in the occupied "
+              "West Bank and in the Naqab (Negev) desert.")
+    places = find_places(doc, gaz)
+    got = places_for_event(doc, _draft(doc, "shot"), places)
+    assert [p.name for p in got] == ["West Bank", "Negev"]
+
+
+def test_geocode_place_in_another_events_phrase(nlp, gaz):
+    doc = nlp("Iran condemned the airstrike in Damascus. The two leaders made the appeal "
+              "during a meeting in Beirut on Wednesday.")
+    places = find_places(doc, gaz)
+    condemn, strike = _draft(doc, "condemned"), _draft(doc, "airstrike")
+    assert places_for_event(doc, condemn, places, others=[strike]) == []
+    assert [p.name for p in places_for_event(doc, strike, places, others=[condemn])] == ["Damascus"]
+    appeal, meeting = _draft(doc, "appeal"), _draft(doc, "meeting")
+    assert [p.name for p in places_for_event(doc, appeal, places, others=[meeting])] == ["Beirut"]
+    assert [p.name for p in places_for_event(doc, meeting, places, others=[appeal])] == ["Beirut"]
+
+
+def test_geocode_actor_use_of_a_country_is_not_a_location(nlp, gaz):
+    doc = nlp("The group held Israel responsible for the escalation. Rockets later fell on Sderot.")
+    places = find_places(doc, gaz)
+    assert places_for_event(doc, _draft(doc, "held"), places) == []
+    assert [p.name for p in places_for_event(doc, _draft(doc, "fell"), places)] == ["Sderot"]
+
+
+def test_geocode_main_place_is_most_mentioned_and_coarser(nlp, gaz):
+    places = geocode_text("Rockets hit Sderot. Sirens sounded in Sderot and Ashkelon.", nlp, gaz)
+    top = main_place(places)
+    assert top.name == "Sderot" and top.precision == "district"
+    assert main_place([]) is None
