@@ -76,7 +76,7 @@ class Extractor:
                 rules = sorted({a.rule for a in actors if a.rule})
                 if rules:
                     fields[role] = ",".join(rules)
-            locations = places_for_event(doc, draft, places)
+            locations = places_for_event(doc, draft, places, others=drafts)
             if locations:
                 fields["locations"] = "; ".join(f"{p.name}: {p.reason}" for p in locations if p.reason) or "sentence"
             elif article_place is not None:
