@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import replace
 from typing import Iterable, Iterator, Optional
 
 from . import __version__
 from .model import Article, ArticleResult, Event, EventDraft, Evidence, SourceRef
 
 EXTRACTOR_NAME = "rules.v1"
-# A place that only the article as a whole supports is coarsened to at least this precision.
-_COARSER = {"point": "city", "city": "city", "district": "district", "region": "region",
-            "country": "country"}
 
 
 def event_id(article_id: str, draft: EventDraft, sent_start: int) -> str:
@@ -80,7 +76,7 @@ class Extractor:
             if locations:
                 fields["locations"] = "; ".join(f"{p.name}: {p.reason}" for p in locations if p.reason) or "sentence"
             elif article_place is not None:
-                locations = [replace(article_place, precision=_COARSER.get(article_place.precision, "region"))]
+                locations = [article_place]  # main_place() has already coarsened its precision
                 fields["locations"] = f"article-main-place: {article_place.name}"
             date = date_for_event(doc, draft, date_mentions, article.published)
             if date is not None:
