@@ -583,7 +583,10 @@ def _is_future_context(doc, s: int, e: int) -> bool:
         for child in verb.children:
             if child.dep_ == "aux" and child.lower_ in ("will", "shall", "'ll", "would", "wo"):
                 return True
-        if verb.lemma_ in FUTURE_HEADS and any(c.dep_ in ("xcomp", "ccomp") for c in verb.children):
+        # "plans to meet on Tuesday" points ahead; "threatened on Thursday to strike" does not:
+        # a date on a plan verb in the past tense dates the threat or pledge itself.
+        if verb.lemma_ in FUTURE_HEADS and verb.tag_ not in ("VBD", "VBN") \
+                and any(c.dep_ in ("xcomp", "ccomp") for c in verb.children):
             return True
         if verb.dep_ == "xcomp" and verb.head.lemma_ in FUTURE_HEADS:
             return True

@@ -258,3 +258,16 @@ def test_dates_find_dates_timing(nlp):
     elapsed = (time.perf_counter() - start) * 1000
     print(f"\nfind_dates: {elapsed:.1f} ms for {len(doc)} tokens, {len(mentions)} mentions")
     assert len(mentions) == 70
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("The rebels threatened on Thursday to shell the airport.", dt.date(2022, 3, 17)),
+        ("The minister vowed on Sunday to rebuild the bridge.", dt.date(2022, 3, 13)),
+        ("The two leaders plan to meet on Tuesday in Geneva.", dt.date(2022, 3, 22)),
+    ],
+)
+def test_dates_past_plan_verb_dates_the_pledge(nlp, text, expected):
+    (mention,) = find_dates(nlp(text), PUB)
+    assert expected == mention.span.start
