@@ -19,6 +19,7 @@ import ahocorasick
 import yaml
 
 from .errors import ConfigError
+from .gazetteer import normalize as _place_key
 from .model import ActorRef
 
 try:  # the C loader is ten times faster; PyYAML without libyaml still works
@@ -42,6 +43,12 @@ BYSTANDERS = {"civilians", "protesters", "rioters", "media"}
 OF_PREPS = {"of", "for", "from", "with", "within", "inside"}
 NER_LABELS = {"ORG", "PERSON", "NORP"}
 NOMINAL = {"NOUN", "PROPN", "PRON", "NUM", "X"}
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+# Prepositions that place an actor or event somewhere: "police in Lagos", "rebels across the north".
+LOCATIVE = {"in", "at", "near", "outside", "inside", "across", "throughout", "through", "around", "within",
+            "into", "from", "of"}
+LEFT_DEPS = {"amod", "compound", "nmod", "det", "nummod", "poss", "case", "cc", "conj", "quantmod", "predet"}
+CONTEXT_RULE = "kb:role+context-country"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +115,14 @@ class ActorKB:
 
     def __init__(self, actors: dict[str, Actor], demonyms: dict[str, list[str]], roles: dict[str, Role],
                  role_words: dict[str, str], descriptions: dict[str, set[str]], titles: set[str],
-                 patterns: list[tuple[str, bool, Optional[str], Optional[str]]]):
+                 patterns: list[tuple[str, bool, Optional[str], Optional[str]]],
+                 places: Optional[dict[str, tuple[str, str]]] = None, weak_heads: frozenset = frozenset(),
+                 quantifiers: frozenset = frozenset(), state_titles: frozenset = frozenset()):
         self.actors = actors
+        self.places = places or {}
+        self.weak_heads = weak_heads
+        self.quantifiers = quantifiers
+        self.state_titles = state_titles
         self.adjective = {iso: forms[0] for iso, forms in demonyms.items()}
         self.roles = roles
         self.role_words = role_words
@@ -159,7 +172,15 @@ class ActorKB:
             for word in spec["words"]:
                 role_words.setdefault(word, key)
         descriptions = {k: set(v) for k, v in (data.get("descriptions") or {}).items()}
-        return cls(actors, demonyms, roles, role_words, descriptions, set(data.get("titles") or []), patterns)
+        places = _read_places(extra_dir / "actors_places.tsv")
+        return cls(actors, demonyms, roles, role_words, descriptions, set(data.get("titles") or []), patterns,
+                   places=places, weak_heads=frozenset(data.get("weak_heads") or []),
+                   quantifiers=frozenset(data.get("quantifiers") or []),
+                   state_titles=frozenset(data.get("state_titles") or []))
+
+    def place(self, text: str) -> Optional[tuple[str, str]]:
+        """(ISO3, kind) of a place name ("Lagos" -> ("NGA", "city")), kind capital/admin1/city; else None."""
+        return self.places.get(_place_key(text))
 
     def is_alias(self, text: str) -> bool:
         """True if `text` is a known alias or nationality (any case)."""
@@ -212,6 +233,30 @@ class ActorKB:
     def role_of(self, token) -> Optional[str]:
         return self.role_words.get(token.lower_) or self.role_words.get(token.lemma_.lower())
 
+    def head_role(self, token) -> Optional[str]:
+        """Role of a phrase head; a generic head ("groups") yields to a role among its modifiers
+        ("opposition groups" -> opposition), except to government ("government forces" stay forces)."""
+        role = self.role_of(token)
+        if token.lower_ in self.weak_heads or token.lemma_.lower() in self.weak_heads:
+            for c in token.children:
+                if c.dep_ in ("compound", "amod", "nmod") and c.i < token.i:
+                    mod = self.role_of(c)
+                    if mod and mod != "government" and mod != role:
+                        return mod
+        return role
+
+
+def _read_places(path: pathlib.Path) -> dict[str, tuple[str, str]]:
+    """actors_places.tsv: normalised place name -> (ISO3, kind); a missing file gives no places."""
+    if not path.exists():
+        return {}
+    try:
+        with open(path, encoding="utf-8") as fh:
+            rows = [line.rstrip("\n").split("\t") for line in fh if not line.startswith("#")]
+    except OSError as exc:
+        raise ConfigError(f"cannot read actor data {path}: {exc}; reinstall eventcoder or fix the file") from exc
+    return {r[0]: (r[1], r[2]) for r in rows if len(r) >= 3}
+
 
 def _bounded(low: str, start: int, end: int) -> bool:
     if start > 0:
@@ -255,7 +300,7 @@ class _Resolver:
     def __init__(self, doc, kb: ActorKB, state: Optional[tuple] = None):
         self.doc, self.kb = doc, kb
         if state is not None:  # hits and mentions hold only indices, never the Doc
-            self.hit_at, self.sent_starts, self.mentions = state
+            self.hit_at, self.sent_starts, self.mentions, self.doc_country, self.located_country = state
             return
         self.hit_at: dict[int, _Hit] = {}
         for hit in kb.scan(doc.text):
@@ -267,11 +312,76 @@ class _Resolver:
                 self.hit_at[i] = hit
         self.sent_starts = [s.start for s in doc.sents]
         self.mentions: list[ActorMention] = []
+        self.doc_country: Optional[str] = None
+        self.located_country: Optional[str] = None
         self._build_mentions()
+        self.located_country, self.doc_country = self._single_country()
 
     @property
     def state(self) -> tuple:
-        return self.hit_at, self.sent_starts, self.mentions
+        return self.hit_at, self.sent_starts, self.mentions, self.doc_country, self.located_country
+
+    # -- places -----------------------------------------------------------------------------
+    def _place_country(self, i: int) -> Optional[str]:
+        """Country of the place at token i: a state named there, else a known city or region."""
+        hit = self.hit_at.get(i)
+        if hit is not None:
+            actor = self.kb.get(hit.actor) if hit.actor else None
+            return actor.country if actor is not None and _is_state(actor) else None
+        if not self.doc[i].ent_type_:
+            return None
+        ent = next((e for e in self.doc.ents if e.start <= i < e.end), None)
+        found = self.kb.place(_bare(ent.text)) if ent is not None and self._place_ent(ent) else None
+        return found[0] if found else None
+
+    @staticmethod
+    def _place_ent(ent) -> bool:
+        """A GPE/LOC/FAC entity, or any name right after "in"/"at"/"near" (the small model tags
+        some capitals NORP or ORG: "in Tunis")."""
+        if ent.label_ in PLACE_LABELS:
+            return True
+        root = ent.root
+        return root.dep_ == "pobj" and root.head.lower_ in ("in", "at", "near", "through") and root.pos_ == "PROPN"
+
+    def _is_locative(self, tok) -> bool:
+        """A place used as a location: "in Yangon", "Cairo's", "the Khartoum government"."""
+        if tok.dep_ == "pobj":
+            return tok.head.lower_ in LOCATIVE
+        return tok.dep_ in ("poss", "compound", "npadvmod")
+
+    def _single_country(self) -> tuple[Optional[str], Optional[str]]:
+        """The article's country when it is about one, as (from located places only, overall): the
+        one country of its located places, else (none located) the one country of all actor and
+        place names in it."""
+        located, named = set(), set()
+        for ent in self.doc.ents:
+            if not self._place_ent(ent):
+                continue
+            iso = self._place_country(ent.start)
+            if iso:
+                named.add(iso)
+                if self._is_locative(ent.root):
+                    located.add(iso)
+        for hit in {id(h): h for h in self.hit_at.values()}.values():
+            actor = self.kb.get(hit.actor) if hit.actor else None
+            iso = actor.country if actor is not None else hit.iso
+            if iso:
+                named.add(iso)
+        if located:
+            one = next(iter(located)) if len(located) == 1 else None
+            return one, one
+        return None, (next(iter(named)) if len(named) == 1 else None)
+
+    def _phrase_country(self, own: set[int], skip: int) -> Optional[str]:
+        """The one country of the places inside a phrase ("police in Lagos"), else None."""
+        found = {self._place_country(i) for i in own if i != skip}
+        found.discard(None)
+        return next(iter(found)) if len(found) == 1 else None
+
+    def _context_country(self, own: set[int], skip: int, located_only: bool = False) -> Optional[str]:
+        """A place in the phrase, else the article's one country (a person: located places only,
+        since "President X threatened Russia" says nothing about X's country)."""
+        return self._phrase_country(own, skip) or (self.located_country if located_only else self.doc_country)
 
     # -- mentions -------------------------------------------------------------------------
     def _build_mentions(self) -> None:
@@ -359,7 +469,7 @@ class _Resolver:
 
     def _role_near(self, head, after: int) -> Optional[str]:
         """Role of the head noun, else of a compound between the nationality and the head."""
-        role = self.kb.role_of(head)
+        role = self.kb.head_role(head)
         if role:
             return role
         for tok in reversed(self.doc[after:head.i]):
@@ -376,6 +486,7 @@ class _Resolver:
             end -= 1
         if start >= end or depth > MAX_DEPTH:
             return []
+        start = self._extend_left(start, end)
         coref = self._coref(start, end, depth)
         if coref is not None:
             return coref
@@ -392,6 +503,23 @@ class _Resolver:
                     own -= {t.i for t in c.subtree}
             refs.extend(self._resolve_head(h, own, depth))
         return _dedupe(refs)
+
+    def _extend_left(self, start: int, end: int) -> int:
+        """Take in the modifiers a span left out: a detector may hand over "police" alone from
+        "Colombian and Ecuadorian police", and the nationalities belong to the phrase."""
+        doc = self.doc
+        heads = {t.i for t in doc[start:end] if not start <= t.head.i < end or t.head.i == t.i}
+        while start > 0:
+            tok = doc[start - 1]
+            top = tok
+            while top.i < start and top.head.i != top.i and top.dep_ in LEFT_DEPS | {"punct"}:
+                top = top.head
+            if top.i not in heads or top.i == tok.i or tok.dep_ not in LEFT_DEPS | {"punct"}:
+                break
+            if tok.dep_ == "punct" and tok.tag_ not in ("HYPH", "POS"):
+                break
+            start -= 1
+        return start
 
     def _core_text(self, h, own: set[int]) -> str:
         lo = h.i
@@ -413,7 +541,18 @@ class _Resolver:
         text = self._core_text(h, own)
         hit = self.hit_at.get(h.i)
         if hit:
-            return self._from_hit(hit, h, text, strict=False)
+            refs = self._from_hit(hit, h, text, strict=False)
+            return self._ethnic(refs, [hit], own, h) if hit.iso else refs
+        # 0. a quantity of people: "thousands of demonstrators", "a group of Moroccan diplomats"
+        if h.lemma_.lower() in kb.quantifiers or h.lower_ in kb.quantifiers or h.like_num:
+            for prep in h.children:
+                if prep.dep_ == "prep" and prep.lower_ == "of" and prep.i in own:
+                    pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+                    if pobj is not None:
+                        sub = [t.i for t in pobj.subtree if t.i in own]
+                        found = self.resolve(min(sub), max(sub) + 1, depth + 1) if sub else []
+                        if found:
+                            return [dataclasses.replace(r, text=self._whole(own)) for r in found]
         left = [i for i in sorted(own) if i < h.i and self._in_left_core(doc[i], h)]
         # 1. a named organisation among the modifiers: "Hamas leaders", "the Islamic Jihad official"
         left_hits = {id(self.hit_at[i]): self.hit_at[i] for i in left if i in self.hit_at}.values()
@@ -432,13 +571,19 @@ class _Resolver:
         nat = [x for x in left_hits if not x.actor or kb.get(x.actor).kind == "government"]
         role = self._role_near(h, min(left) if left else h.i)
         if nat and role:
-            return [r for x in nat for r in self._from_hit(x, h, text, strict=True)]
+            return self._ethnic([r for x in nat for r in self._from_hit(x, h, text, strict=True)], nat, own, h)
         # 4. a named person: the organisation in an apposition, "of X" or a title before the name
         ent = next((e for e in doc.ents if e.start <= h.i < e.end), None)
         if ent is not None and self._is_person(ent):
             found = self._affiliation(ent, depth + 1)
             if found:
                 return [dataclasses.replace(r, text=ent.text, rule="kb:affiliation") for r in found]
+            titled = self._state_title(ent)
+            iso = titled and self._context_country(own, h.i, located_only=True)
+            if iso:
+                state = kb.generic(iso, "government")
+                return [ActorRef(text=ent.text, name=ent.text, id=state.id, country=iso, kind=state.kind,
+                                 rule="kb:title+context-country")]
             return [ActorRef(text=ent.text, name=ent.text, rule="ner:PERSON")]
         # 5. a title or member noun: "the secretary general of the Islamic Jihad movement"
         for c in h.children:
@@ -458,16 +603,52 @@ class _Resolver:
         if role and not (h.lower_ in kb.titles or h.lemma_.lower() in kb.titles):
             norp = [i for i in left if doc[i].ent_type_ == "NORP"]
             if nat:
-                return [r for x in nat for r in self._from_hit(x, h, text, strict=False)]
+                return self._ethnic([r for x in nat for r in self._from_hit(x, h, text, strict=False)], nat, own, h)
+            place = next((kb.place(doc[i].text) for i in norp if kb.place(doc[i].text)), None)
+            if place:  # "Darfur rebels": the small model tags some regions NORP
+                return [_ref(kb.generic(place[0], role), text, "kb:place+role")]
             if norp:
                 return [ActorRef(text=text, name=text, kind=kb.roles[role].kind, rule="ner:NORP+role")]
+            iso = self._context_country(own, h.i)
+            if iso:  # "police in Lagos", "the junta" in an article about Yangon
+                return [_ref(kb.generic(iso, role), text, CONTEXT_RULE)]
             return [_ref(kb.generic(None, role), text, "kb:role")]
         # 7. a nationality on any other noun ("the Israeli aggression") names the state
         if nat:
             return [r for x in nat for r in self._from_hit(x, h, text, strict=False)]
+        if ent is not None and ent.label_ in PLACE_LABELS:
+            place = kb.place(_bare(ent.text))
+            if place and place[1] == "capital":  # "Baghdad accepted": the capital stands for the state
+                state = kb.get(place[0].lower())
+                if state is not None:
+                    return [_ref(state, ent.text, "kb:capital")]
+            if place:  # "a bombing in Tel Aviv": the place's country, no actor id
+                return [ActorRef(text=ent.text, name=_bare(ent.text), country=place[0], rule="kb:place")]
         if ent is not None and ent.label_ in NER_LABELS | {"GPE"}:
             return [ActorRef(text=ent.text, name=_bare(ent.text), rule=f"ner:{ent.label_}")]
         return []
+
+    def _ethnic(self, refs: list[ActorRef], nat, own: set[int], h) -> list[ActorRef]:
+        """"ethnic Albanian guerrillas in Macedonia": an ethnicity, not a nationality, so the actor
+        takes the country of a place in the phrase or article when there is one."""
+        if not any(x.start > 0 and self.doc[x.start - 1].lower_ == "ethnic" for x in nat):
+            return refs
+        iso = self._context_country(own - {i for x in nat for i in range(x.start, x.end)}, h.i)
+        if not iso:
+            return refs
+        out = []
+        for r in refs:
+            role = self._role_near(h, h.i) or ("civilians" if r.kind == "civilians" else None)
+            out.append(_ref(self.kb.generic(iso, role), r.text, "kb:ethnic+context-country") if role else r)
+        return out
+
+    def _state_title(self, ent) -> bool:
+        """A state title right before or beside a person's name: "President Bush", "Bush, the president"."""
+        near = [t for t in self.doc[max(0, ent.start - 3):ent.start] if t.dep_ in ("compound", "amod", "nmod")]
+        near += [c for c in ent.root.children if c.dep_ == "appos"]
+        if ent.root.dep_ == "appos":
+            near.append(ent.root.head)
+        return any(t.lower_ in self.kb.state_titles or t.lemma_.lower() in self.kb.state_titles for t in near)
 
     def _whole(self, own: set[int]) -> str:
         return self.doc[min(own):max(own) + 1].text.strip(" ,;")

@@ -133,7 +133,7 @@ def test_actors_generated_ids_are_deterministic(kb):
 
 
 def test_actors_bare_role_without_nationality(nlp, kb):
-    refs = resolve(nlp, kb, "Protesters blocked the main road in Nairobi.", "Protesters")
+    refs = resolve(nlp, kb, "Protesters blocked the main road for a third day.", "Protesters")
     assert [(r.id, r.kind, r.country, r.rule) for r in refs] == [("protesters", "protesters", None, "kb:role")]
 
 
@@ -312,3 +312,102 @@ def test_actors_empty_or_out_of_range_span(nlp, kb):
     assert resolve_actors(doc, (2, 2), kb) == []
     assert ids(resolve_actors(doc, (-3, 1), kb)) == ["pse-hamas"]
     assert resolve_actors(doc, (3, 99), kb) == []
+
+
+# -- round 2: context country, quantities, left-out modifiers, ethnicity, places ---------------
+
+def _key(refs):
+    return [(r.id, r.country, r.kind, r.rule) for r in refs]
+
+
+def test_actors_detector_span_missing_coordinated_demonyms(nlp, kb):
+    """A span holding only the role noun still takes the coordinated nationalities before it."""
+    doc = nlp("Peruvian and Bolivian police seized two tonnes of cocaine near Lake Titicaca.")
+    head = next(t.i for t in doc if t.text == "police")
+    refs = resolve_actors(doc, (head, head + 1), kb)
+    assert [(r.id, r.kind) for r in refs] == [("per-police", "state_forces"), ("bol-police", "state_forces")]
+
+
+def test_actors_role_takes_country_of_place_in_phrase(nlp, kb):
+    refs = resolve(nlp, kb, "Police in Mombasa detained eleven fishermen on Friday.", "Police in Mombasa")
+    assert _key(refs) == [("ken-police", "KEN", "state_forces", "kb:role+context-country")]
+
+
+def test_actors_role_takes_single_country_of_article(nlp, kb):
+    text = "The junta freed 300 detainees on Thursday. Crowds gathered outside the jail in Mandalay."
+    refs = resolve(nlp, kb, text, "The junta")
+    assert _key(refs) == [("mmr", "MMR", "government", "kb:role+context-country")]
+
+
+def test_actors_no_context_country_when_article_spans_two(nlp, kb):
+    text = "Soldiers fired on a convoy near Goma, and refugees fled to camps in Rwanda."
+    refs = resolve(nlp, kb, text, "Soldiers")
+    assert [(r.id, r.country) for r in refs] == [("security-forces", None)]
+
+
+def test_actors_quantity_of_people(nlp, kb):
+    refs = resolve(nlp, kb, "Hundreds of demonstrators marched through Dakar on Saturday.",
+                   "Hundreds of demonstrators")
+    assert [(r.kind, r.country) for r in refs] == [("protesters", "SEN")]
+    refs = resolve(nlp, kb, "A delegation of Kenyan diplomats arrived for talks.", "A delegation of Kenyan diplomats")
+    assert [(r.id, r.kind) for r in refs] == [("ken", "government")]
+
+
+def test_actors_bare_demonstrators_are_protesters(nlp, kb):
+    refs = resolve(nlp, kb, "Demonstrators burned tyres on the ring road for a second night.", "Demonstrators")
+    assert [(r.id, r.kind, r.rule) for r in refs] == [("protesters", "protesters", "kb:role")]
+
+
+def test_actors_possessive_role_with_determiner(nlp, kb):
+    refs = resolve(nlp, kb, "The fishermen's leaders rejected the new quota on Monday.", "The fishermen's leaders")
+    assert [r.kind for r in refs] == ["civilians"]
+
+
+def test_actors_nationality_troops_and_soldiers(nlp, kb):
+    refs = resolve(nlp, kb, "Russian troops shelled the outskirts of Kupiansk overnight.", "Russian troops")
+    assert [(r.id, r.kind) for r in refs] == [("rus-security-forces", "state_forces")]
+    refs = resolve(nlp, kb, "Malian soldiers escorted a fuel convoy to Gao.", "Malian soldiers")
+    assert [(r.id, r.kind) for r in refs] == [("mli-security-forces", "state_forces")]
+
+
+def test_actors_titled_person_takes_located_country_only(nlp, kb):
+    refs = resolve(nlp, kb, "President Talon imposed a curfew in Cotonou on Sunday.", "President Talon")
+    assert _key(refs) == [("ben", "BEN", "government", "kb:title+context-country")]
+    # a country that is only the target says nothing about the speaker's own country
+    refs = resolve(nlp, kb, "President Morales threatened new tariffs against Chile.", "President Morales")
+    assert [r.country for r in refs] == [None]
+
+
+def test_actors_ethnic_group_takes_country_of_residence(nlp, kb):
+    refs = resolve(nlp, kb, "Ethnic Russians in Riga rallied against the language law.", "Ethnic Russians in Riga")
+    assert [(r.country, r.kind, r.rule) for r in refs] == [("LVA", "civilians", "kb:ethnic+context-country")]
+    # without "ethnic" the nationality stands
+    refs = resolve(nlp, kb, "Russian tourists in Riga were evacuated.", "Russian tourists in Riga")
+    assert [r.country for r in refs] == ["RUS"]
+    refs = resolve(nlp, kb, "Ethnic Uzbek traders in Osh closed their shops.", "Ethnic Uzbek traders in Osh")
+    assert [(r.country, r.kind, r.rule) for r in refs] == [("KGZ", "civilians", "kb:ethnic+context-country")]
+
+
+def test_actors_opposition_head_and_weak_heads(nlp, kb):
+    refs = resolve(nlp, kb, "Opposition groups in Malawi announced a boycott of the vote.", "Opposition groups in Malawi")
+    assert [(r.id, r.kind) for r in refs] == [("mwi-opposition", "political_party")]
+    refs = resolve(nlp, kb, "Somali government forces retook the town of Bulo Burde.", "Somali government forces")
+    assert [r.kind for r in refs] == ["state_forces"]
+
+
+def test_actors_city_as_actor(nlp, kb):
+    refs = resolve(nlp, kb, "Nairobi rejected the proposal on Tuesday.", "Nairobi")
+    assert _key(refs) == [("ken", "KEN", "government", "kb:capital")]
+    refs = resolve(nlp, kb, "Militants shelled Kandahar for two days.", "Kandahar")
+    assert [(r.id, r.country, r.rule) for r in refs] == [(None, "AFG", "kb:place")]
+
+
+def test_actors_city_modifier_of_role(nlp, kb):
+    refs = resolve(nlp, kb, "The Kampala government banned the rally.", "The Kampala government")
+    assert [(r.id, r.kind) for r in refs] == [("uga", "government")]
+
+
+def test_actors_place_table_loaded(kb):
+    assert kb.place("Lagos") == ("NGA", "city")
+    assert kb.place("Quito") == ("ECU", "capital")
+    assert kb.place("Atlantis of the North") is None
