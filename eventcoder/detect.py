@@ -1,0 +1,641 @@
+"""Parsed Doc -> EventDraft per event mention: lexicon match on lemma + POS, then the parse.
+
+The mechanism is generic; which words trigger which PLOVER type is data (data/triggers.yaml).
+Verbs match on their lemma plus any particle/object/complement the entry requires ("shoot ...
+dead", "call on", "open fire"); nouns match as nominalisations under a light verb ("made the
+appeal") or in an event context ("during a meeting", "an airstrike on X"). Sources and targets
+come from the dependency parse, modes from `modes.classify_mode`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+from spacy.tokens import Doc, Token
+
+from . import modes, taxonomy
+from .errors import ConfigError
+from .model import PLOVER_TYPES, EventDraft
+
+REQUIRES = ("doc.sents", "doc.deps", "doc.lemmas")
+ASSIGNS = ("draft.type", "draft.trigger", "draft.mode", "draft.source_spans", "draft.target_spans",
+           "draft.attributed_to", "draft.cameo_root", "draft.acled")
+
+# Verbs of reported speech, whose subject is the `attributed_to` of the clause they govern.
+SPEECH_VERBS = frozenset({
+    "say", "tell", "report", "announce", "state", "add", "claim", "confirm", "note", "stress",
+    "read", "write", "explain", "quote", "cite", "emphasize", "emphasise", "reiterate", "assert",
+    "mention", "disclose", "reveal", "tweet", "post", "allege", "insist", "declare", "indicate",
+})
+# Verbs whose subject an event noun in their clause names as victim, not actor.
+_CASUALTY_VERBS = frozenset({"kill", "die", "wound", "injure", "hurt", "leave", "claim", "hit",
+                             "destroy", "damage", "target", "strike"})
+# Dependencies cut off an actor phrase: the phrase is the head noun and its close modifiers.
+_TRIM_DEPS = frozenset({"relcl", "acl", "appos", "conj", "cc", "punct", "advcl", "parataxis",
+                        "prep:including"})
+_SYMMETRIC = frozenset({"CONSULT", "COOPERATE", "AGREE"})
+# Drafts below this confidence are not emitted: a bare event noun with no light verb, no
+# governing clause and no argument ("tensions", "the occupation") describes rather than reports.
+MIN_CONFIDENCE = 0.5
+_NOMINAL = ("NOUN", "PROPN")
+_ACTOR_POS = ("NOUN", "PROPN", "PRON", "NUM", "ADJ")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One lexicon entry: a lemma set for one PLOVER type and the constraints it needs."""
+
+    type: str
+    pos: str  # "v" (verb) or "n" (event noun)
+    lemmas: frozenset[str]
+    rule: str
+    prt: frozenset[str] = frozenset()
+    obj: frozenset[str] = frozenset()
+    comp: frozenset[str] = frozenset()
+    xcomp: frozenset[str] = frozenset()
+    compound: frozenset[str] = frozenset()
+    nprep: frozenset[str] = frozenset()
+    light: bool = False
+    target: tuple[str, ...] | None = None
+    conf: float | None = None
+    cameo: str | None = None
+
+    @property
+    def constrained(self) -> bool:
+        return bool(self.prt or self.obj or self.comp or self.xcomp or self.compound or self.nprep
+                    or self.light)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A lexicon entry that fits a token, with the extra tokens its constraints used."""
+
+    entry: Entry
+    head: Token
+    used: tuple[Token, ...]  # particle/object/complement tokens that belong to the trigger
+    lemma: str  # the lemma handed to the taxonomy ("air strike", "shoot")
+
+
+class Lexicon:
+    """Trigger entries indexed by (pos, lemma), with the lists the mechanism consults."""
+
+    def __init__(self, entries: Iterable[Entry], light_verbs: Iterable[str],
+                 generic_heads: Iterable[str], denial_verbs: Iterable[str],
+                 target_preps: dict[str, list[str]]):
+        self.index: dict[tuple[str, str], list[Entry]] = {}
+        for order, entry in enumerate(entries):
+            for lemma in entry.lemmas:
+                self.index.setdefault((entry.pos, lemma), []).append(entry)
+        for key, found in self.index.items():
+            # Constrained entries first (the most specific reading), then file order.
+            self.index[key] = sorted(found, key=lambda e: not e.constrained)
+        self.light_verbs = frozenset(light_verbs)
+        self.generic_heads = frozenset(generic_heads)
+        self.denial_verbs = frozenset(denial_verbs)
+        self.target_preps = {t: tuple(p) for t, p in target_preps.items()}
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self.index.values())
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "Lexicon":
+        """Read triggers.yaml (the packaged one unless `path` is given)."""
+        if path is None:
+            text = (resources.files("eventcoder") / "data" / "triggers.yaml").read_text("utf-8")
+            where = "eventcoder/data/triggers.yaml"
+        else:
+            try:
+                text = Path(path).read_text(encoding="utf-8")
+            except OSError as exc:
+                raise ConfigError(f"cannot read trigger lexicon {path}: {exc}") from exc
+            where = str(path)
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{where} is not valid YAML: {exc}") from exc
+        return cls(_entries(data, where), data.get("light_verbs", []),
+                   data.get("generic_heads", []), data.get("denial_verbs", []),
+                   data.get("target_preps", {}))
+
+    def candidates(self, tok: Token) -> list[Entry]:
+        if tok.pos_ == "VERB":
+            return self.index.get(("v", tok.lemma_.lower()), [])
+        if tok.pos_ in _NOMINAL:
+            found = self.index.get(("n", tok.lemma_.lower()), [])
+            if tok.lower_ != tok.lemma_.lower():
+                found = found + self.index.get(("n", tok.lower_), [])
+            return found
+        return []
+
+
+def _words_of(item: dict, key: str) -> frozenset[str]:
+    # YAML 1.1 reads bare on/off/yes/no as booleans; particles are words, so read them back.
+    names = {True: "on", False: "off"}
+    return frozenset(names.get(w, w) if isinstance(w, bool) else str(w).lower()
+                     for w in item.get(key, []))
+
+
+def _entries(data: dict, where: str) -> list[Entry]:
+    entries: list[Entry] = []
+    for ptype, items in (data.get("types") or {}).items():
+        if ptype not in PLOVER_TYPES:
+            raise ConfigError(f"{where}: unknown PLOVER type {ptype!r}")
+        for item in items:
+            pos = "v" if "v" in item else "n"
+            if "rule" not in item or pos not in item:
+                raise ConfigError(f"{where}: {ptype} entry {item!r} needs `v` or `n` and `rule`")
+            base = dict(type=ptype, pos=pos, rule=item["rule"],
+                        prt=_words_of(item, "prt"), obj=_words_of(item, "obj"),
+                        comp=_words_of(item, "comp"),
+                        xcomp=_words_of(item, "xcomp"),
+                        compound=_words_of(item, "compound"),
+                        nprep=_words_of(item, "nprep"), light=bool(item.get("light")),
+                        target=tuple(item["target"]) if "target" in item else None,
+                        conf=item.get("conf"), cameo=item.get("cameo"))
+            single = [w.lower() for w in item[pos] if " " not in w]
+            if single:
+                entries.append(Entry(lemmas=frozenset(single), **base))
+            for multi in (w.lower() for w in item[pos] if " " in w):
+                # "air raid" = noun "raid" with the compound "air"
+                *mods, last = multi.split()
+                entries.append(Entry(**{**base, "lemmas": frozenset([last]),
+                                        "compound": frozenset([" ".join(mods)])}))
+    return entries
+
+
+# ---------------------------------------------------------------- matching
+
+def _words(tok: Token) -> set[str]:
+    return {tok.lemma_.lower(), tok.lower_}
+
+
+def _objects(verb: Token) -> list[Token]:
+    out = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass", "attr", "dative", "oprd")]
+    return out + [cc for c in out for cc in c.conjuncts if cc.i > c.i]
+
+
+def _complements(verb: Token) -> list[Token]:
+    """Tokens that can complete a verb's meaning: "dead", "responsible", "on strike", "into custody"."""
+    out = [c for c in verb.children
+           if c.dep_ in ("oprd", "acomp", "advmod", "xcomp", "advcl", "ccomp", "prt", "npadvmod", "dobj")]
+    for c in list(verb.children):
+        if c.dep_ in ("prep", "prt", "agent", "dative"):
+            out.extend(g for g in c.children if g.dep_ in ("pobj", "pcomp"))
+        if c.dep_ in ("dobj", "nsubjpass"):
+            out.extend(g for g in c.children if g.dep_ in ("amod", "oprd", "acomp"))
+    return out
+
+
+def _match_entry(entry: Entry, tok: Token, lex: Lexicon) -> Match | None:
+    used: list[Token] = []
+    lemma = tok.lemma_.lower()
+    if entry.prt:
+        hits = [c for c in tok.children if c.dep_ in ("prt", "prep", "advmod", "agent")
+                and c.lower_ in entry.prt]
+        if not hits:
+            return None
+        used.append(hits[0])
+    if entry.obj:
+        hits = [o for o in _objects(tok) if _words(o) & entry.obj]
+        if not hits:
+            hits = [g for c in tok.children if c.dep_ == "prep" for g in c.children
+                    if g.dep_ == "pobj" and _words(g) & entry.obj and entry.prt]
+        if not hits:
+            return None
+        used.append(hits[0])
+    if entry.comp:
+        hits = [c for c in _complements(tok) if _words(c) & entry.comp]
+        if not hits:
+            return None
+        used.append(hits[0])
+    if entry.xcomp:
+        hits = [c for c in tok.children if c.dep_ in ("xcomp",) and
+                (".*" in entry.xcomp or c.lemma_.lower() in entry.xcomp)]
+        if not hits:
+            return None
+    if entry.compound:
+        hits = [c for c in tok.children if c.dep_ in ("compound", "amod", "nmod", "npadvmod")
+                and _words(c) & entry.compound]
+        if not hits and tok.i > 0 and tok.doc[tok.i - 1].lower_ in entry.compound:
+            hits = [tok.doc[tok.i - 1]]
+        if not hits:
+            return None
+        used.append(hits[0])
+        lemma = f"{hits[0].lower_} {lemma}"
+    if entry.nprep:
+        if not any(c.dep_ == "prep" and c.lower_ in entry.nprep for c in tok.children):
+            return None
+    if entry.light and _light_verb(tok, lex) is None:
+        return None
+    return Match(entry, tok, tuple(used), lemma)
+
+
+def _light_verb(noun: Token, lex: Lexicon) -> Token | None:
+    """The verb that makes a noun an event: "made the appeal", "talks were held"."""
+    head = noun.head
+    if noun.dep_ in ("dobj", "nsubjpass", "attr") and head.pos_ in ("VERB", "AUX") \
+            and head.lemma_.lower() in lex.light_verbs:
+        return head
+    if noun.dep_ == "conj":
+        return _light_verb(head, lex) if head.pos_ in _NOMINAL else None
+    if noun.dep_ == "pobj" and head.dep_ in ("prep", "prt") and head.lower_ in ("on", "for", "into") \
+            and head.head.pos_ == "VERB" \
+            and head.head.lemma_.lower() in lex.light_verbs:  # "went on strike", "called for talks"
+        return head.head
+    return None
+
+
+def _is_generic(noun: Token, lex: Lexicon) -> bool:
+    """Nouns that describe rather than report: "acts of aggression", "protest movement"."""
+    if noun.dep_ in ("compound", "amod", "poss", "nmod"):
+        return True
+    head = noun.head
+    if noun.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in lex.generic_heads:
+        return True
+    return False
+
+
+def _match(tok: Token, lex: Lexicon) -> Match | None:
+    for entry in lex.candidates(tok):
+        found = _match_entry(entry, tok, lex)
+        if found is not None:
+            return found
+    return None
+
+
+# ---------------------------------------------------------------- arguments
+
+def phrase_span(tok: Token) -> tuple[int, int]:
+    """Token span of the actor phrase headed by `tok`, without relative clauses, appositions
+    and coordinated phrases (those become spans of their own)."""
+    keep = {tok.i}
+    stack = [tok]
+    while stack:
+        cur = stack.pop()
+        for child in cur.children:
+            dep = child.dep_
+            if dep in _TRIM_DEPS or (dep == "prep" and f"prep:{child.lower_}" in _TRIM_DEPS):
+                continue
+            keep.add(child.i)
+            stack.append(child)
+    start = end = tok.i
+    while start - 1 in keep:
+        start -= 1
+    while end + 1 in keep:
+        end += 1
+    return start, end + 1
+
+
+def _coordinated(tok: Token) -> list[Token]:
+    return [tok] + [c for c in tok.conjuncts if c.i > tok.i and c.pos_ in _ACTOR_POS]
+
+
+def _spans(tokens: Iterable[Token]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for tok in tokens:
+        for each in _coordinated(tok):
+            span = phrase_span(each)
+            if span not in out:
+                out.append(span)
+    return out
+
+
+def _child(tok: Token, *deps: str) -> Token | None:
+    for c in tok.children:
+        if c.dep_ in deps:
+            return c
+    return None
+
+
+def _pobj(tok: Token, preps: Iterable[str]) -> tuple[Token, str] | None:
+    for prep in preps:
+        for c in tok.children:
+            if c.dep_ in ("prep", "prt", "dative") and c.lower_ == prep:
+                obj = _child(c, "pobj")
+                if obj is not None:
+                    return obj, prep
+    return None
+
+
+_WH = {"who", "which", "that", "whom"}
+
+
+def _verb_source(verb: Token, depth: int = 0) -> tuple[Token | None, str]:
+    """The doer of a verb: subject, passive agent, or inherited through xcomp/conj/advcl."""
+    subj = _child(verb, "nsubj", "csubj")
+    if subj is not None and subj.lower_ in _WH and verb.dep_ == "relcl":
+        return verb.head, "dep:relcl-head"
+    if subj is not None:
+        return subj, "dep:nsubj"
+    agent = _child(verb, "agent")
+    if agent is not None and _child(agent, "pobj") is not None:
+        return _child(agent, "pobj"), "dep:agent"
+    if _child(verb, "nsubjpass") is not None or depth > 3:
+        return None, "none"
+    head = verb.head
+    if verb.dep_ == "xcomp":
+        # Object control: "called on Y to Z", "urged Y to Z" -> Y does Z.
+        controller = _child(head, "dobj")
+        if controller is None:
+            found = _pobj(head, ("on", "upon"))
+            controller = found[0] if found else None
+        if controller is not None:
+            return controller, "dep:xcomp-object-control"
+        src, _ = _verb_source(head, depth + 1)
+        return src, "dep:xcomp-subject-control"
+    if verb.dep_ in ("conj", "advcl") and head.pos_ in ("VERB", "AUX"):
+        src, _ = _verb_source(head, depth + 1)
+        return src, f"dep:{verb.dep_}-inherit"
+    if verb.dep_ in ("acl", "relcl") and head.pos_ in _NOMINAL:
+        return head, f"dep:{verb.dep_}-head"
+    return None, "none"
+
+
+def _verb_arguments(m: Match, lex: Lexicon) -> tuple[list[Token], str, list[Token], str]:
+    verb = m.head
+    src, src_rule = _verb_source(verb)
+    passive = _child(verb, "nsubjpass") is not None
+    used = {t.i for t in m.used}
+    targets: list[Token] = []
+    tgt_rule = "none"
+    if m.entry.target is not None:
+        for role in m.entry.target:
+            if role.startswith("prep:"):
+                found = _pobj(verb, (role[5:],))
+                if found:
+                    targets, tgt_rule = [found[0]], f"prep:{found[1]}"
+                    break
+    else:
+        if passive:
+            obj = _child(verb, "nsubjpass")
+            if obj is not None and obj.i not in used:
+                targets, tgt_rule = [obj], "dep:nsubjpass"
+        if not targets:
+            obj = _child(verb, "dobj", "dative")
+            if obj is not None and obj.i not in used and obj.pos_ in _ACTOR_POS:
+                targets, tgt_rule = [obj], f"dep:{obj.dep_}"
+        if not targets:
+            found = _pobj(verb, lex.target_preps.get(m.entry.type, ()))
+            if found and found[0].i not in used:
+                targets, tgt_rule = [found[0]], f"prep:{found[1]}"
+    return ([src] if src is not None else []), src_rule, targets, tgt_rule
+
+
+def _noun_source(noun: Token) -> tuple[Token | None, str]:
+    poss = _child(noun, "poss")
+    if poss is not None:
+        return poss, "dep:poss"
+    found = _pobj(noun, ("by",))
+    if found:
+        return found[0], "prep:by"
+    for c in noun.children:
+        if c.dep_ in ("amod", "compound") and c.ent_type_ in ("NORP", "GPE", "ORG"):
+            return c, "dep:amod-nationality"
+    return None, "none"
+
+
+def _noun_arguments(m: Match, lex: Lexicon, light: Token | None
+                    ) -> tuple[list[Token], str, list[Token], str, str]:
+    """Sources, targets and the context rule of an event noun."""
+    noun, ptype = m.head, m.entry.type
+    src, src_rule = _noun_source(noun)
+    context = "bare"
+    targets: list[Token] = []
+    tgt_rule = "none"
+    between = _pobj(noun, ("between", "among"))
+    if between:
+        parts = _coordinated(between[0])
+        return [parts[0]], "prep:between", parts[1:], "prep:between", "nprep:between"
+    found = _pobj(noun, lex.target_preps.get(ptype, ()) + ("of",))
+    if found and found[0].i != (src.i if src is not None else -1):
+        targets, tgt_rule, context = [found[0]], f"prep:{found[1]}", f"nprep:{found[1]}"
+    governor = None
+    if light is not None:
+        governor, context = light, f"light:{light.lemma_.lower()}"
+    elif noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.head.pos_ in ("VERB", "AUX"):
+        governor, context = noun.head.head, f"prep:{noun.head.lower_}"
+    elif noun.dep_ == "nsubj" and noun.head.lemma_.lower() in _CASUALTY_VERBS:
+        context = f"subj:{noun.head.lemma_.lower()}"
+        if ptype == "ASSAULT" and not targets:
+            obj = _child(noun.head, "dobj")
+            if obj is not None:
+                targets, tgt_rule = [obj], "dep:verb-dobj"
+    if governor is not None and src is None:
+        victim_clause = ptype == "ASSAULT" and (governor.lemma_.lower() in _CASUALTY_VERBS
+                                                or _child(governor, "nsubjpass") is not None)
+        if victim_clause:
+            victim = _child(governor, "nsubjpass", "nsubj")
+            if victim is not None and not targets:
+                targets, tgt_rule = [victim], "dep:clause-victim"
+        else:
+            src, src_rule = _verb_source(governor)
+            src_rule = f"{src_rule}-of-{governor.lemma_.lower()}"
+    return ([src] if src is not None else []), src_rule, targets, tgt_rule, context
+
+
+def _speaker(tok: Token) -> tuple[str | None, str | None]:
+    """Who reports the clause holding `tok`: "X said (that) ...", "according to X"."""
+    cur = tok
+    while cur.head.i != cur.i:
+        head = cur.head
+        if head.lemma_.lower() in SPEECH_VERBS and cur.dep_ in ("ccomp", "parataxis", "xcomp", "dobj"):
+            subj = _child(head, "nsubj")
+            if subj is not None:
+                s, e = phrase_span(subj)
+                return tok.doc[s:e].text, f"speech:{head.lemma_.lower()}"
+        cur = head
+    for t in tok.sent:
+        if t.lower_ == "according":
+            to = _child(t, "prep")
+            obj = _child(to, "pobj") if to is not None else None
+            if obj is not None:
+                s, e = phrase_span(obj)
+                return tok.doc[s:e].text, "according-to"
+    return None, None
+
+
+# ---------------------------------------------------------------- drafts
+
+def _trigger(tokens: list[Token]) -> tuple[tuple[int, int], str]:
+    """Span over the trigger tokens and its text, with " … " where words lie between."""
+    tokens = sorted(set(tokens), key=lambda t: t.i)
+    doc = tokens[0].doc
+    parts: list[str] = []
+    run = [tokens[0]]
+    for t in tokens[1:]:
+        gap = [g for g in doc[run[-1].i + 1:t.i] if not g.is_punct]
+        if len(gap) <= 1 and all(g.pos_ in ("DET", "PART", "ADP") for g in gap):
+            run.extend(list(doc[run[-1].i + 1:t.i]) + [t])
+        else:
+            parts.append(doc[run[0].i:run[-1].i + 1].text)
+            run = [t]
+    parts.append(doc[run[0].i:run[-1].i + 1].text)
+    return (tokens[0].i, tokens[-1].i + 1), " … ".join(parts)
+
+
+def _draft(m: Match, lex: Lexicon, sent_index: int, sent_historical: str | None
+           ) -> EventDraft | None:
+    tok, entry = m.head, m.entry
+    doc = tok.doc
+    fields = {"type": f"lexicon:{entry.rule}"}
+    if entry.pos == "v":
+        sources, src_rule, targets, tgt_rule = _verb_arguments(m, lex)
+        trigger_tokens = [tok, *m.used]
+        confidence = entry.conf or (0.8 if entry.constrained else 0.7)
+    else:
+        light = _light_verb(tok, lex)
+        sources, src_rule, targets, tgt_rule, context = _noun_arguments(m, lex, light)
+        trigger_tokens = [tok, *m.used] + ([light] if light is not None else [])
+        fields["context"] = context
+        base = entry.conf or 0.55
+        if context.startswith("light:"):
+            confidence = max(base, 0.75)
+        elif context == "bare":
+            confidence = base - 0.15
+        else:
+            confidence = base + 0.1
+    src_tokens = [s for s in sources if s is not None]
+    tgt_tokens = [t for t in targets if t is not None]
+    source_spans, target_spans = _spans(src_tokens), _spans(tgt_tokens)
+    if entry.type in _SYMMETRIC and not target_spans and len(source_spans) > 1:
+        # "X and Y met": the first named side is the source, the others its counterparts.
+        source_spans, target_spans = source_spans[:1], source_spans[1:]
+        tgt_rule = "dep:coordinated-subject"
+    mode, mode_rule = modes.classify_mode(doc, tok.i)
+    if entry.pos == "n" and light is not None and mode == "occurred":
+        mode, mode_rule = modes.classify_mode(doc, light.i)
+    if mode != "occurred":
+        confidence -= 0.1
+    fields["mode"] = mode_rule
+    fields["source"] = src_rule
+    fields["target"] = tgt_rule
+    attributed, attr_rule = _speaker(tok)
+    if attr_rule:
+        fields["attributed_to"] = attr_rule
+    if sent_historical:
+        fields["historical"] = sent_historical
+    span, text = _trigger(trigger_tokens)
+    cameo = entry.cameo or taxonomy.cameo_root(entry.type, m.lemma.split()[-1])
+    fields["cameo_root"] = "lexicon" if entry.cameo else "taxonomy"
+    return EventDraft(
+        type=entry.type, sentence_index=sent_index, trigger=span, trigger_text=text,
+        mode=mode, negated=mode == "denied", historical=sent_historical is not None,
+        source_spans=source_spans, target_spans=target_spans, attributed_to=attributed,
+        cameo_root=cameo, acled=taxonomy.acled(entry.type, m.lemma),
+        confidence=round(max(0.05, min(confidence, 0.95)), 2), fields=fields)
+
+
+def _skip_light_verb(m: Match, lex: Lexicon) -> bool:
+    """A bare light verb whose object is an event noun yields to the noun ("ordered an inquiry")."""
+    if m.entry.pos != "v" or m.entry.constrained or m.head.lemma_.lower() not in lex.light_verbs:
+        return False
+    return any(lex.candidates(o) for o in _objects(m.head) if o.pos_ in _NOMINAL)
+
+
+def _denial_verb(m: Match, lex: Lexicon) -> bool:
+    """"denied attacking": the verb denies another event and is no event of its own."""
+    return (m.head.lemma_.lower() in lex.denial_verbs
+            and any(c.dep_ in ("xcomp", "ccomp", "pcomp") for c in m.head.children))
+
+
+def detect_events(doc: Doc, lexicon: Lexicon) -> list[EventDraft]:
+    """One EventDraft per event mention in `doc`, in text order."""
+    drafts: list[EventDraft] = []
+    for sent_index, sent in enumerate(doc.sents):
+        historical = modes.historical_markers(sent)
+        matches: list[Match] = []
+        consumed: set[int] = set()
+        for tok in sent:  # verbs first: their objects ("signed an agreement") are consumed
+            if tok.pos_ == "VERB" and tok.dep_ != "amod":  # "the occupied territories" describes
+                m = _match(tok, lexicon)
+                if m is None or _skip_light_verb(m, lexicon) or _denial_verb(m, lexicon):
+                    continue
+                matches.append(m)
+                consumed.update(t.i for t in m.used)
+        for tok in sent:
+            if tok.pos_ in _NOMINAL and tok.i not in consumed and not _is_generic(tok, lexicon):
+                m = _match(tok, lexicon)
+                if m is not None:
+                    matches.append(m)
+                    consumed.update(t.i for t in m.used)
+        found: list[tuple[Match, EventDraft]] = []
+        for m in sorted(matches, key=lambda m: m.head.i):
+            if m.head.i in consumed:
+                continue  # "air" of "air strike" is the noun's modifier, not an event
+            draft = _draft(m, lexicon, sent_index, historical)
+            if draft is not None and draft.confidence >= MIN_CONFIDENCE:
+                found.append((m, draft))
+        kept = _merge_governed(found)
+        drafts.extend(d for _, d in kept)
+        drafts.extend(_intents(kept, sent_index))
+    return drafts
+
+
+# A stated intention is itself an act (CAMEO 03 "express intent to ...", 13 "threaten"):
+# cooperative content makes it AGREE, hostile content (or an "unless" ultimatum) THREATEN.
+_HOSTILE = frozenset({"ASSAULT", "COERCE", "SANCTION", "PROTEST", "MOBILIZE", "REJECT",
+                      "THREATEN", "ACCUSE"})
+_INTENT_RULES = ("modal:will", "modal:shall", "modal:'ll", "modal:wo", "modal:going-to",
+                 "modal:would", "governor:plan", "governor:intend", "governor:prepare",
+                 "governor:promise", "governor:pledge", "governor:offer", "governor:ready",
+                 "governor:willing", "governor:readiness", "governor:willingness",
+                 "governor:decide", "governor:aim")
+
+
+def _intents(kept: list[tuple[Match, EventDraft]], sent_index: int) -> list[EventDraft]:
+    """An occurred AGREE/THREATEN for each intention that no occurred event in the sentence
+    already reports ("X will support Y" is a promise made; "X threatened to strike" is not
+    doubled, the threat is already there)."""
+    occurred = [m.head for m, d in kept if d.mode == "occurred"]
+    out = []
+    for m, d in kept:
+        if d.fields.get("mode") not in _INTENT_RULES:
+            continue
+        if any(head in m.head.ancestors for head in occurred):
+            continue
+        ultimatum = any(c.dep_ == "mark" and c.lower_ == "unless"
+                        for t in m.head.subtree for c in t.children)
+        itype = "THREATEN" if d.type in _HOSTILE or ultimatum else "AGREE"
+        if any(x.type == itype and x.mode == "occurred" for _, x in kept):
+            continue
+        out.append(dataclasses.replace(
+            d, type=itype, mode="occurred", negated=False,
+            cameo_root=taxonomy.cameo_root(itype), acled=None,
+            confidence=round(max(0.05, d.confidence - 0.05), 2),
+            fields={**d.fields, "type": f"intent:{d.type.lower()}", "mode": "intent-stated"}))
+    return out
+
+
+def _merge_governed(found: list[tuple[Match, EventDraft]]) -> list[tuple[Match, EventDraft]]:
+    """One event, not two, when a trigger governs another of the same type and mode in its
+    sentence: "attacked the base, killing ten", "an airstrike killed four". The governing
+    trigger stays and takes the actor spans it lacks from the one it absorbs."""
+    kept: list[tuple[Match, EventDraft]] = []
+    for m, d in found:
+        for i, (km, kd) in enumerate(kept):
+            if kd.type != d.type or kd.mode != d.mode:
+                continue
+            if m.head in km.head.subtree or km.head in m.head.subtree:
+                top, low = ((km, kd), (m, d)) if m.head in km.head.subtree else ((m, d), (km, kd))
+                merged = dataclasses.replace(
+                    top[1],
+                    source_spans=top[1].source_spans or low[1].source_spans,
+                    target_spans=top[1].target_spans or low[1].target_spans,
+                    confidence=max(top[1].confidence, low[1].confidence),
+                    fields={**top[1].fields, "merged": f"governs '{low[1].trigger_text}'"})
+                kept[i] = (top[0], merged)
+                break
+        else:
+            kept.append((m, d))
+    return kept
+
+
+def replace(draft: EventDraft, **changes) -> EventDraft:
+    """`dataclasses.replace` for drafts, so later stages never edit a draft in place."""
+    return dataclasses.replace(draft, **changes)

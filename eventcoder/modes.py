@@ -1,0 +1,152 @@
+"""Token in a parsed Doc -> event mode (occurred, planned, threatened, demanded, denied,
+hypothetical), and sentence -> historical marker.
+
+A speech act that was made (an appeal, a warning, an accusation) is itself `occurred`; what it
+speaks of takes the mode of the verb that governs it ("vowed to retaliate": retaliate is
+`threatened`). The rules only read the dependency parse, so they hold for any trigger lemma.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc, Span, Token
+
+# Governing verbs (or nouns) whose clausal complement did not (yet) happen, with the mode it gets.
+GOVERNOR_MODES: dict[str, tuple[str, ...]] = {
+    "planned": ("plan", "intend", "prepare", "aim", "schedule", "expect", "seek", "want", "hope",
+                "mean", "agree", "promise", "pledge", "decide", "resolve", "offer", "propose",
+                "arrange", "commit", "set", "poise", "gear", "plot", "scheme", "wish", "intention",
+                "preparation", "decision"),
+    "threatened": ("threaten", "vow", "warn", "swear", "threat", "ultimatum", "warning"),
+    "demanded": ("call", "urge", "demand", "ask", "appeal", "request", "press", "implore", "order",
+                 "insist", "invite", "require", "push", "exhort", "beg", "plead", "tell",
+                 "instruct", "encourage", "lobby", "petition", "plea", "calls"),
+    "denied": ("deny", "refute", "dismiss", "reject", "refuse", "decline", "fail"),
+    "hypothetical": ("need", "could", "may", "might", "ready", "readiness", "willing",
+                     "willingness", "able", "possibility", "consider", "risk", "fear", "likely",
+                     "unlikely", "capable", "chance", "would"),
+}
+# Governors whose that-clause is reported fact ("told reporters that troops attacked"), not mode.
+_XCOMP_ONLY = {"tell", "warn", "decide", "agree", "set", "mean"}
+_GOVERNOR = {lemma: mode for mode, lemmas in GOVERNOR_MODES.items() for lemma in lemmas}
+
+# Auxiliaries that make the trigger's own clause future or hypothetical.
+AUX_MODES = {"will": "planned", "shall": "planned", "'ll": "planned", "wo": "planned",
+             "would": "hypothetical", "could": "hypothetical", "might": "hypothetical",
+             "may": "hypothetical", "should": "demanded", "must": "demanded"}
+# Adjectives on an event noun ("the planned incursions", "a possible strike").
+AMOD_MODES = {"planned": "planned", "proposed": "planned", "upcoming": "planned",
+              "future": "planned", "impending": "planned", "imminent": "planned",
+              "intended": "planned", "scheduled": "planned", "threatened": "threatened",
+              "possible": "hypothetical", "potential": "hypothetical",
+              "alleged": "hypothetical", "demanded": "demanded"}
+NEGATIONS = {"not", "n't", "never", "no"}
+# Complement links through which a governing verb's mode reaches the trigger.
+_COMPLEMENT_DEPS = {"xcomp", "ccomp", "acl", "advcl", "pcomp", "pobj", "relcl", "conj", "prep",
+                    "dobj", "nsubjpass"}
+
+HISTORICAL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, re.IGNORECASE)) for name, pattern in (
+        ("marker:back-in", r"\bback in\b"),
+        ("marker:last-year", r"\blast year(?:'s|’s)?\b"),
+        ("marker:years-ago", r"\b(?:years|decades|a decade|a year) ago\b"),
+        ("marker:during-the-war", r"\bduring the (?:\d+-day |\d+-year |[a-z]+ )?war\b"),
+        ("marker:war-of-year", r"\b(?:war|conflict|uprising|intifada|occupation) (?:of|in) (?:1[89]|20)\d\d\b"),
+        ("marker:since-year", r"\bsince (?:the )?(?:1[89]|20)\d\d\b"),
+        ("marker:year-event", r"\bthe (?:1[89]|20)\d\d (?:war|conflict|uprising|attack|massacre|agreement|accord)\b"),
+        ("marker:20th-century-year", r"\b(?:in|of|since) 1[89]\d\d\b"),
+        ("marker:anniversary", r"\banniversary\b"),
+        ("marker:recalled", r"\brecall(?:s|ed|ing)?\b"),
+        ("marker:in-the-wake-of-year", r"\bin the wake of\b.*\b(?:1[89]|20)\d\d\b"),
+        ("marker:at-the-time", r"\bat the time\b|\bhistorically\b|\bin the past\b"),
+    )
+)
+
+
+def _aux_mode(tok: Token) -> tuple[str, str] | None:
+    for child in tok.children:
+        if child.dep_ in ("aux", "auxpass") and child.lower_ in AUX_MODES:
+            return AUX_MODES[child.lower_], f"modal:{child.lower_}"
+        if child.dep_ == "aux" and child.lower_ == "to" and tok.head.lower_ == "going":
+            return "planned", "modal:going-to"
+    return None
+
+
+def _negated(tok: Token) -> str | None:
+    for child in tok.children:
+        if child.dep_ == "neg" or (child.dep_ == "advmod" and child.lower_ in NEGATIONS):
+            return f"neg:{child.lower_}"
+    return None
+
+
+def _conditional(tok: Token) -> bool:
+    return any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in tok.children)
+
+
+def classify_mode(doc: Doc, trigger_token_index: int) -> tuple[str, str]:
+    """(mode, rule) for the event whose trigger head is doc[trigger_token_index]."""
+    tok = doc[trigger_token_index]
+    rule = _negated(tok)
+    if rule:
+        return "denied", rule
+    found = _aux_mode(tok)
+    if found:
+        mode, rule = found
+        if mode == "hypothetical" or _conditional(tok) or any(_conditional(a) for a in tok.ancestors):
+            return "hypothetical", "conditional" if mode != "hypothetical" else rule
+        return found
+    if _conditional(tok):
+        return "hypothetical", "conditional:if"
+    for child in tok.children:
+        if child.dep_ == "amod" and child.lower_ in AMOD_MODES:
+            return AMOD_MODES[child.lower_], f"amod:{child.lower_}"
+    # Walk up through complement links: "are planning to storm", "called on X to converge",
+    # "warned of attacks", "denied attacking". A reported clause ("said that troops killed")
+    # keeps its own mode, so the walk stops at a ccomp whose verb is not a governor.
+    cur = tok
+    while cur.dep_ in _COMPLEMENT_DEPS and cur.head.i != cur.i:
+        dep, head = cur.dep_, cur.head
+        if dep == "conj" or head.pos_ == "ADP":  # "storm and desecrate"; "of attacks"
+            cur = head
+            continue
+        lemma = head.lemma_.lower()
+        mode = _GOVERNOR.get(lemma) or _GOVERNOR.get(head.lower_)
+        if lemma in _XCOMP_ONLY and dep == "ccomp":  # "told reporters that troops attacked"
+            mode = None
+        if mode and dep != "relcl":
+            if mode == "denied" and _negated(head):  # "did not deny attacking"
+                return "occurred", f"governor:not-{lemma}"
+            return mode, f"governor:{lemma}"
+        if dep in ("xcomp", "ccomp") and _negated(head):  # "did not try to attack"
+            return "denied", f"neg-governor:{lemma}"
+        found = _aux_mode(head) if dep == "xcomp" else None
+        if found:
+            return found
+        if dep in ("ccomp", "relcl", "advcl", "acl"):
+            break
+        cur = head
+    if _bare_infinitive(tok):
+        return "planned", "infinitive:irrealis"
+    return "occurred", "default:occurred"
+
+
+# Verbs whose infinitive complement did happen ("began to shell", "managed to escape").
+IMPLICATIVE = {"begin", "start", "continue", "manage", "succeed", "proceed", "resume", "come",
+               "go", "use", "happen", "dare", "bother", "get"}
+
+
+def _bare_infinitive(tok: Token) -> bool:
+    """"to storm" with nothing above it that makes it real: a purpose, aim or wish, not a fact."""
+    if not any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children):
+        return False
+    return not (tok.dep_ == "xcomp" and tok.head.lemma_.lower() in IMPLICATIVE)
+
+
+def historical_markers(sent: Span) -> str | None:
+    """Rule name when the sentence's own words place its events in the past ("back in", "in 1967")."""
+    text = sent.text
+    for name, pattern in HISTORICAL_PATTERNS:
+        if pattern.search(text):
+            return name
+    return None
