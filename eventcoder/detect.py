@@ -552,7 +552,8 @@ def detect_events(doc: Doc, lexicon: Lexicon) -> list[EventDraft]:
         matches: list[Match] = []
         consumed: set[int] = set()
         for tok in sent:  # verbs first: their objects ("signed an agreement") are consumed
-            if tok.pos_ == "VERB" and tok.dep_ != "amod":  # "the occupied territories" describes
+            # A participle before its noun describes: "the occupied territories".
+            if tok.pos_ == "VERB" and not (tok.dep_ == "amod" and tok.i < tok.head.i):
                 m = _match(tok, lexicon)
                 if m is None or _skip_light_verb(m, lexicon) or _denial_verb(m, lexicon):
                     continue

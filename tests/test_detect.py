@@ -1,0 +1,238 @@
+"""Event detection on short self-written news sentences: type, mode, trigger and actor spans."""
+
+import pytest
+
+from eventcoder.detect import Lexicon, detect_events, phrase_span
+from eventcoder.model import PLOVER_TYPES
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return Lexicon.load()
+
+
+def drafts(nlp, lexicon, text):
+    doc = nlp(text)
+    return doc, detect_events(doc, lexicon)
+
+
+def spans(doc, ss):
+    return [doc[a:b].text for a, b in ss]
+
+
+def find(ds, ptype):
+    found = [d for d in ds if d.type == ptype]
+    assert found, f"no {ptype} in {[(d.type, d.trigger_text) for d in ds]}"
+    return found[0]
+
+
+# (expected type, sentence, a word the trigger text must contain) - two or more per PLOVER type
+TYPE_CASES = [
+    ("ASSAULT", "Soldiers shot two farmers dead near the village on Monday.", "shot"),
+    ("ASSAULT", "Government aircraft bombed rebel positions outside the city.", "bombed"),
+    ("ASSAULT", "Police opened fire on the crowd in the capital.", "opened fire"),
+    ("ASSAULT", "An air strike on the market killed twelve people.", "strike"),
+    ("COERCE", "Police arrested five journalists in the capital on Sunday.", "arrested"),
+    ("COERCE", "The army imposed a curfew on the northern town.", "imposed"),
+    ("COERCE", "The government deported dozens of migrants last week.", "deported"),
+    ("REQUEST", "The opposition urged the president to resign.", "urged"),
+    ("REQUEST", "Union leaders called for new elections.", "called for"),
+    ("REQUEST", "The mayor made an appeal for calm.", "appeal"),
+    ("THREATEN", "The rebels threatened the government with new attacks.", "threatened"),
+    ("THREATEN", "The minister warned the militia against any provocation.", "warned"),
+    ("ACCUSE", "The ministry accused the neighbouring state of arming the rebels.", "accused"),
+    ("ACCUSE", "The committee condemned the bombing of the hospital.", "condemned"),
+    ("ACCUSE", "Prosecutors opened an investigation into the bank.", "investigation"),
+    ("CONSULT", "The foreign ministers met in Cairo on Thursday.", "met"),
+    ("CONSULT", "The two leaders held talks in Geneva.", "talks"),
+    ("CONSULT", "The prime minister visited Kenya last week.", "visited"),
+    ("AGREE", "The two parties signed a peace agreement in Oslo.", "signed"),
+    ("AGREE", "The factions agreed on a new constitution.", "agreed"),
+    ("PROTEST", "Thousands of students protested in the capital against the tuition rise.", "protested"),
+    ("PROTEST", "Dock workers went on strike over pay.", "strike"),
+    ("PROTEST", "Farmers staged a demonstration outside parliament.", "demonstration"),
+    ("SANCTION", "The government cut diplomatic ties with its neighbour.", "cut"),
+    ("SANCTION", "Washington imposed sanctions on the oil company.", "sanctions"),
+    ("SANCTION", "The ministry expelled two diplomats from the embassy.", "expelled"),
+    ("MOBILIZE", "The army deployed troops along the border.", "deployed"),
+    ("MOBILIZE", "The government mobilised its reservists.", "mobilised"),
+    ("RETREAT", "The rebels released twenty hostages on Friday.", "released"),
+    ("RETREAT", "The army withdrew from the disputed town.", "withdrew"),
+    ("CONCEDE", "The authorities lifted the curfew in the city.", "lifted"),
+    ("CONCEDE", "The government eased restrictions on the press.", "eased"),
+    ("SUPPORT", "The president praised the work of the aid agencies.", "praised"),
+    ("SUPPORT", "The council expressed support for the peace plan.", "support"),
+    ("AID", "The agency sent humanitarian aid to the flooded region.", "sent"),
+    ("AID", "Japan donated medicine to the hospital.", "donated"),
+    ("COOPERATE", "The two armies share intelligence on smuggling routes.", "share"),
+    ("COOPERATE", "The police forces cooperated with Interpol on the case.", "cooperated"),
+    ("REJECT", "The parliament rejected the budget proposal.", "rejected"),
+    ("REJECT", "The president vetoed the bill on Tuesday.", "vetoed"),
+    ("REJECT", "The union turned down the offer.", "turned down"),
+]
+
+
+def test_detect_covers_every_plover_type():
+    assert {t for t, _, _ in TYPE_CASES} == set(PLOVER_TYPES)
+
+
+@pytest.mark.parametrize("ptype,text,word", TYPE_CASES)
+def test_detect_type(nlp, lexicon, ptype, text, word):
+    _, ds = drafts(nlp, lexicon, text)
+    d = find(ds, ptype)
+    assert word in d.trigger_text
+    assert d.mode == "occurred"
+    assert d.cameo_root and len(d.cameo_root) == 2
+    assert d.fields["type"].startswith("lexicon:")
+
+
+def test_detect_shoot_dead_spans_and_taxonomy(nlp, lexicon):
+    doc, ds = drafts(nlp, lexicon, "On Tuesday, Israeli troops shot two men dead in Hebron.")
+    d = find(ds, "ASSAULT")
+    assert d.trigger_text == "shot … dead"
+    assert spans(doc, d.source_spans) == ["Israeli troops"]
+    assert spans(doc, d.target_spans) == ["two men"]
+    assert d.acled == {"event_type": "Violence against civilians", "sub_event_type": "Attack"}
+    assert d.fields["type"] == "lexicon:verb+dead"
+    assert d.sentence_index == 0 and doc[d.trigger[0]].text == "shot"
+
+
+def test_detect_call_on_target_is_the_addressee(nlp, lexicon):
+    doc, ds = drafts(nlp, lexicon, "The union called on the workers to join the march.")
+    d = find(ds, "REQUEST")
+    assert d.trigger_text == "called on"
+    assert spans(doc, d.source_spans) == ["The union"]
+    assert spans(doc, d.target_spans) == ["the workers"]
+
+
+def test_detect_hold_responsible_coordinated_targets(nlp, lexicon):
+    doc, ds = drafts(nlp, lexicon, "The party held the governor and his deputies responsible for the riots.")
+    d = find(ds, "ACCUSE")
+    assert d.trigger_text.startswith("held") and d.trigger_text.endswith("responsible")
+    assert spans(doc, d.target_spans) == ["the governor", "his deputies"]
+
+
+def test_detect_light_verb_takes_the_subject(nlp, lexicon):
+    doc, ds = drafts(nlp, lexicon, "The bishop made the appeal during a meeting with the mayor in Lagos.")
+    req = find(ds, "REQUEST")
+    assert req.trigger_text == "made the appeal"
+    assert spans(doc, req.source_spans) == ["The bishop"]
+    meet = find(ds, "CONSULT")
+    assert "meeting" in meet.trigger_text
+    assert spans(doc, meet.source_spans) == ["The bishop"]
+    assert spans(doc, meet.target_spans) == ["the mayor"]
+
+
+def test_detect_passive_agent_is_the_source(nlp, lexicon):
+    doc, ds = drafts(nlp, lexicon, "Four activists were detained by the security services.")
+    d = find(ds, "COERCE")
+    assert spans(doc, d.source_spans) == ["the security services"]
+    assert spans(doc, d.target_spans) == ["Four activists"]
+
+
+def test_detect_coordinated_meeting_splits_sides(nlp, lexicon):
+    doc, ds = drafts(nlp, lexicon, "The Kenyan president and the Somali prime minister met in Nairobi.")
+    d = find(ds, "CONSULT")
+    assert spans(doc, d.source_spans) == ["The Kenyan president"]
+    assert spans(doc, d.target_spans) == ["the Somali prime minister"]
+
+
+def test_detect_talks_between(nlp, lexicon):
+    doc, ds = drafts(nlp, lexicon, "Talks between the government and the rebels resumed in Doha.")
+    d = find(ds, "CONSULT")
+    assert spans(doc, d.source_spans) == ["the government"]
+    assert spans(doc, d.target_spans) == ["the rebels"]
+
+
+def test_detect_negated_attack_is_denied(nlp, lexicon):
+    _, ds = drafts(nlp, lexicon, "The army did not attack the refugee camp.")
+    d = find(ds, "ASSAULT")
+    assert d.mode == "denied" and d.negated
+
+
+def test_detect_denied_attacking(nlp, lexicon):
+    _, ds = drafts(nlp, lexicon, "The militia denied attacking the convoy.")
+    assert find(ds, "ASSAULT").mode == "denied"
+    assert not [d for d in ds if d.type == "REJECT"]  # the denial is no rejection event
+
+
+def test_detect_planned_storming_is_not_occurred(nlp, lexicon):
+    doc, ds = drafts(nlp, lexicon, "Police said that extremists are planning to storm the shrine next week.")
+    d = find(ds, "ASSAULT")
+    assert d.mode == "planned"
+    assert spans(doc, d.source_spans) == ["extremists"]
+    assert not [x for x in ds if x.type == "ASSAULT" and x.mode == "occurred"]
+
+
+def test_detect_threatened_strike_keeps_the_threat(nlp, lexicon):
+    _, ds = drafts(nlp, lexicon, "The rebels threatened to attack the airport.")
+    assert find(ds, "THREATEN").mode == "occurred"
+    assert find(ds, "ASSAULT").mode == "threatened"
+
+
+def test_detect_request_content_is_demanded(nlp, lexicon):
+    _, ds = drafts(nlp, lexicon, "The council called on the army to withdraw from the city.")
+    assert find(ds, "REQUEST").mode == "occurred"
+    assert find(ds, "RETREAT").mode == "demanded"
+
+
+def test_detect_future_is_planned(nlp, lexicon):
+    _, ds = drafts(nlp, lexicon, "The government will deploy troops to the border.")
+    assert find(ds, "MOBILIZE").mode == "planned"
+
+
+def test_detect_conditional_is_hypothetical(nlp, lexicon):
+    _, ds = drafts(nlp, lexicon, "If talks fail, the army would attack the town.")
+    assert find(ds, "ASSAULT").mode == "hypothetical"
+
+
+def test_detect_need_to_confront_is_no_occurred_assault(nlp, lexicon):
+    _, ds = drafts(nlp, lexicon, "The leaders stressed the need to confront the occupation forces.")
+    assert not [d for d in ds if d.type == "ASSAULT" and d.mode == "occurred"]
+
+
+def test_detect_tensions_and_acts_of_aggression_are_no_events(nlp, lexicon):
+    _, ds = drafts(nlp, lexicon, "The visit came amid rising tensions over past acts of aggression.")
+    assert not [d for d in ds if d.type == "ASSAULT"]
+
+
+def test_detect_reported_speech_attribution(nlp, lexicon):
+    _, ds = drafts(nlp, lexicon, "The health ministry said soldiers killed four protesters.")
+    d = find(ds, "ASSAULT")
+    assert d.attributed_to == "The health ministry"
+    assert d.mode == "occurred"
+
+
+def test_detect_according_to_attribution(nlp, lexicon):
+    _, ds = drafts(nlp, lexicon, "Rebels shelled the port, according to local officials.")
+    assert find(ds, "ASSAULT").attributed_to == "local officials"
+
+
+def test_detect_no_attribution_without_speaker(nlp, lexicon):
+    _, ds = drafts(nlp, lexicon, "Rebels shelled the port on Sunday.")
+    d = find(ds, "ASSAULT")
+    assert d.attributed_to is None
+    assert d.acled["sub_event_type"] == "Shelling/artillery/missile attack"
+
+
+def test_detect_historical_marker(nlp, lexicon):
+    _, ds = drafts(nlp, lexicon, "Back in 2014, the army bombed the same neighbourhood.")
+    d = find(ds, "ASSAULT")
+    assert d.historical and d.fields["historical"] == "marker:back-in"
+
+
+def test_detect_sentence_index_and_one_draft_per_trigger(nlp, lexicon):
+    doc, ds = drafts(nlp, lexicon, "The talks ended on Monday. Police arrested three men in Tunis.")
+    d = find(ds, "COERCE")
+    assert d.sentence_index == 1
+    triggers = [x.trigger for x in ds]
+    assert len(triggers) == len(set(triggers))
+
+
+def test_detect_phrase_span_drops_relative_clause(nlp):
+    doc = nlp("The soldiers who guarded the gate fired at the crowd.")
+    assert doc[slice(*phrase_span(doc[1]))].text == "The soldiers"
+
+
+def test_lexicon_is_broad():
+    assert len(Lexicon.load()) >= 800
