@@ -43,6 +43,8 @@ _SYMMETRIC = frozenset({"CONSULT", "COOPERATE", "AGREE"})
 # Drafts below this confidence are not emitted: a bare event noun with no light verb, no
 # governing clause and no argument ("tensions", "the occupation") describes rather than reports.
 MIN_CONFIDENCE = 0.5
+# `@place` in an entry's obj list accepts any named place as the object ("captured Mariupol").
+_PLACE_ENTS = ("GPE", "LOC", "FAC")
 _NOMINAL = ("NOUN", "PROPN")
 _ACTOR_POS = ("NOUN", "PROPN", "PRON", "NUM", "ADJ")
 
@@ -125,13 +127,31 @@ class Lexicon:
 
     def candidates(self, tok: Token) -> list[Entry]:
         if tok.pos_ == "VERB":
-            return self.index.get(("v", tok.lemma_.lower()), [])
+            found = self.index.get(("v", tok.lemma_.lower()))
+            if found:
+                return found
+            # The small model mislemmatises some verbs ("staged" -> "stag"): try the forms
+            # a regular inflection would come from.
+            for form in _verb_forms(tok.lower_):
+                found = self.index.get(("v", form))
+                if found:
+                    return found
+            return []
         if tok.pos_ in _NOMINAL:
             found = self.index.get(("n", tok.lemma_.lower()), [])
             if tok.lower_ != tok.lemma_.lower():
                 found = found + self.index.get(("n", tok.lower_), [])
             return found
         return []
+
+
+def _verb_forms(word: str) -> list[str]:
+    forms = []
+    for suffix, repl in (("ied", "y"), ("ies", "y"), ("ing", "e"), ("ing", ""), ("ed", "e"),
+                         ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            forms.append(word[: -len(suffix)] + repl)
+    return forms
 
 
 def _words_of(item: dict, key: str) -> frozenset[str]:
@@ -202,7 +222,8 @@ def _match_entry(entry: Entry, tok: Token, lex: Lexicon) -> Match | None:
             return None
         used.append(hits[0])
     if entry.obj:
-        hits = [o for o in _objects(tok) if _words(o) & entry.obj]
+        hits = [o for o in _objects(tok) if _words(o) & entry.obj
+                or ("@place" in entry.obj and o.ent_type_ in _PLACE_ENTS)]
         if not hits:
             hits = [g for c in tok.children if c.dep_ == "prep" for g in c.children
                     if g.dep_ == "pobj" and _words(g) & entry.obj and entry.prt]
@@ -384,7 +405,30 @@ def _verb_arguments(m: Match, lex: Lexicon) -> tuple[list[Token], str, list[Toke
             found = _pobj(verb, lex.target_preps.get(m.entry.type, ()))
             if found and found[0].i not in used:
                 targets, tgt_rule = [found[0]], f"prep:{found[1]}"
+        if not targets:
+            targets, tgt_rule = _inner_target(verb, m, lex)
     return ([src] if src is not None else []), src_rule, targets, tgt_rule
+
+
+def _inner_target(verb: Token, m: Match, lex: Lexicon) -> tuple[list[Token], str]:
+    """The target inside the trigger's own words: "held talks with X", "imposed sanctions on X",
+    "expelled two French diplomats", "vowed to retaliate against X"."""
+    preps = tuple(lex.target_preps.get(m.entry.type, ())) + ("with", "for", "on", "against", "to")
+    for noun in m.used:
+        if noun.pos_ not in _NOMINAL:
+            continue
+        found = _pobj(noun, preps)
+        if found:
+            return [found[0]], f"prep:{found[1]}-of-{noun.lemma_.lower()}"
+        if any(c.dep_ in ("amod", "compound", "poss") and c.ent_type_ in ("NORP", "GPE")
+               for c in noun.children):  # "two French diplomats": the actor stage reads it
+            return [noun], f"dep:nationality-of-{noun.lemma_.lower()}"
+    for comp in verb.children:
+        if comp.dep_ == "xcomp":
+            found = _pobj(comp, preps)
+            if found:
+                return [found[0]], f"prep:{found[1]}-of-{comp.lemma_.lower()}"
+    return [], "none"
 
 
 def _noun_source(noun: Token) -> tuple[Token | None, str]:
@@ -503,6 +547,8 @@ def _draft(m: Match, lex: Lexicon, sent_index: int, sent_historical: str | None
     src_tokens = [s for s in sources if s is not None]
     tgt_tokens = [t for t in targets if t is not None]
     source_spans, target_spans = _spans(src_tokens), _spans(tgt_tokens)
+    if src_rule == "prep:between":  # the other sides of "talks between X and Y" are targets
+        source_spans = [phrase_span(src_tokens[0])]
     if entry.type in _SYMMETRIC and not target_spans and len(source_spans) > 1:
         # "X and Y met": the first named side is the source, the others its counterparts.
         source_spans, target_spans = source_spans[:1], source_spans[1:]
@@ -629,6 +675,9 @@ def _merge_governed(found: list[tuple[Match, EventDraft]]) -> list[tuple[Match, 
                     source_spans=top[1].source_spans or low[1].source_spans,
                     target_spans=top[1].target_spans or low[1].target_spans,
                     confidence=max(top[1].confidence, low[1].confidence),
+                    # "an airstrike killed four": the noun names the weapon, the verb does not
+                    acled=low[1].acled if (top[1].acled or {}).get("sub_event_type") == "Attack"
+                    and low[1].acled else top[1].acled,
                     fields={**top[1].fields, "merged": f"governs '{low[1].trigger_text}'"})
                 kept[i] = (top[0], merged)
                 break

@@ -31,7 +31,7 @@ TYPE_CASES = [
     ("ASSAULT", "Soldiers shot two farmers dead near the village on Monday.", "shot"),
     ("ASSAULT", "Government aircraft bombed rebel positions outside the city.", "bombed"),
     ("ASSAULT", "Police opened fire on the crowd in the capital.", "opened fire"),
-    ("ASSAULT", "An air strike on the market killed twelve people.", "strike"),
+    ("ASSAULT", "Warplanes carried out an air strike on the market.", "strike"),
     ("COERCE", "Police arrested five journalists in the capital on Sunday.", "arrested"),
     ("COERCE", "The army imposed a curfew on the northern town.", "imposed"),
     ("COERCE", "The government deported dozens of migrants last week.", "deported"),
@@ -112,8 +112,16 @@ def test_detect_hold_responsible_coordinated_targets(nlp, lexicon):
     assert spans(doc, d.target_spans) == ["the governor", "his deputies"]
 
 
+def test_detect_event_noun_merges_into_its_verb(nlp, lexicon):
+    doc, ds = drafts(nlp, lexicon, "An air strike on the market killed twelve people.")
+    assault = [d for d in ds if d.type == "ASSAULT"]
+    assert len(assault) == 1
+    assert spans(doc, assault[0].target_spans) == ["twelve people"]
+    assert assault[0].acled["sub_event_type"] == "Air/drone strike"
+
+
 def test_detect_light_verb_takes_the_subject(nlp, lexicon):
-    doc, ds = drafts(nlp, lexicon, "The bishop made the appeal during a meeting with the mayor in Lagos.")
+    doc, ds = drafts(nlp, lexicon, "The bishop made the appeal during a meeting with the mayor on Friday.")
     req = find(ds, "REQUEST")
     assert req.trigger_text == "made the appeal"
     assert spans(doc, req.source_spans) == ["The bishop"]
@@ -236,3 +244,15 @@ def test_detect_phrase_span_drops_relative_clause(nlp):
 
 def test_lexicon_is_broad():
     assert len(Lexicon.load()) >= 800
+
+
+@pytest.mark.parametrize("text,target", [
+    ("Mediators held talks with a rebel delegation in Nairobi.", "a rebel delegation in Nairobi"),
+    ("The bloc imposed sanctions on four militia commanders.", "four militia commanders"),
+    ("Kenya expelled two Somali diplomats.", "two Somali diplomats"),
+    ("The minister vowed to retaliate against the insurgents.", "the insurgents"),
+])
+def test_detect_target_inside_the_trigger(nlp, lexicon, text, target):
+    doc, found = drafts(nlp, lexicon, text)
+    spans = [doc[a:b].text for d in found if d.mode == "occurred" for a, b in d.target_spans]
+    assert target in spans
