@@ -256,3 +256,46 @@ def test_detect_target_inside_the_trigger(nlp, lexicon, text, target):
     doc, found = drafts(nlp, lexicon, text)
     spans = [doc[a:b].text for d in found if d.mode == "occurred" for a, b in d.target_spans]
     assert target in spans
+
+
+def test_detect_prenominal_participle_is_a_description(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "Residents of the occupied district spoke of years of violence.")
+    assert [] == [(d.type, d.mode) for d in found if d.mode == "occurred"]
+
+
+def test_detect_governed_trigger_is_one_event(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "Gunmen attacked a checkpoint near Gao, killing four guards.")
+    assaults = [d for d in found if d.type == "ASSAULT" and d.mode == "occurred"]
+    assert 1 == len(assaults)
+    assert "governs" in assaults[0].fields.get("merged", "")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("The government will release all political detainees next month.", "AGREE"),
+    ("The union would boycott the elections unless the minister resigns.", "THREATEN"),
+])
+def test_detect_stated_intent_is_an_act(nlp, lexicon, text, expected):
+    doc, found = drafts(nlp, lexicon, text)
+    intents = [d for d in found if d.fields.get("mode") == "intent-stated"]
+    assert [expected] == [d.type for d in intents]
+    assert all(d.mode == "occurred" for d in intents)
+
+
+def test_detect_intent_not_doubled_under_a_threat(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "The rebels threatened to seize the mines.")
+    assert [("THREATEN", "occurred")] == [(d.type, d.mode) for d in found if d.mode == "occurred"]
+
+
+def test_detect_bare_infinitive_is_irrealis(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "The escalating calls of the hardliners to raid the compound alarmed officials.")
+    assert [] == [d for d in found if d.type == "ASSAULT" and d.mode == "occurred"]
+
+
+def test_detect_implicative_infinitive_occurred(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "Troops began to shell the ridge at dawn.")
+    assert ("ASSAULT", "occurred") in [(d.type, d.mode) for d in found]
+
+
+def test_detect_capture_of_a_named_place(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "Government troops recaptured Kidal after heavy fighting.")
+    assert ("ASSAULT", "occurred") in [(d.type, d.mode) for d in found]
