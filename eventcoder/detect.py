@@ -223,7 +223,7 @@ def _match_entry(entry: Entry, tok: Token, lex: Lexicon) -> Match | None:
         used.append(hits[0])
     if entry.obj:
         hits = [o for o in _objects(tok) if _words(o) & entry.obj
-                or ("@place" in entry.obj and o.ent_type_ in _PLACE_ENTS)]
+                or ("@place" in entry.obj and _named_place(o))]
         if not hits:
             hits = [g for c in tok.children if c.dep_ == "prep" for g in c.children
                     if g.dep_ == "pobj" and _words(g) & entry.obj and entry.prt]
@@ -255,6 +255,15 @@ def _match_entry(entry: Entry, tok: Token, lex: Lexicon) -> Match | None:
     if entry.light and _light_verb(tok, lex) is None:
         return None
     return Match(entry, tok, tuple(used), lemma)
+
+
+def _named_place(tok: Token) -> bool:
+    """A named place as an object. The small model often tags towns ORG ("captured Mariupol");
+    a proper name that is not a person or a nationality is taken as a place here, since one
+    captures or besieges places, not organisations."""
+    if tok.ent_type_ in _PLACE_ENTS:
+        return True
+    return tok.pos_ == "PROPN" and tok.ent_type_ not in ("PERSON", "NORP")
 
 
 def _light_verb(noun: Token, lex: Lexicon) -> Token | None:
