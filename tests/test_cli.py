@@ -117,3 +117,24 @@ def test_cli_geocode(runner):
     assert 0 == result.exit_code, result.output
     places = {p["name"]: p["country"] for p in json.loads(result.output)}
     assert {"Kharkiv": "UKR", "Mogadishu": "SOM"}.items() <= places.items()
+
+
+FAKE_DATA = os.path.join(ROOT, "tests", "texts", "eval", "shared", "data")
+
+
+def test_cli_eval_runs_the_real_pipeline_on_a_data_set(runner):
+    result = runner.invoke(cli, ["eval", "plover-gsr-cameo", "--data", FAKE_DATA, "--json"])
+    assert 0 == result.exit_code, result.output
+    report = json.loads(result.output)
+    assert report["items"] > 0
+    assert isinstance(report["fields"]["plover_type"]["f1"], float)
+    assert "n/a" == report["fields"]["date_exact_day"]["acc"]
+
+
+def test_cli_eval_table_and_unknown_data_set(runner):
+    table = runner.invoke(cli, ["eval", "tr-news", "--data", FAKE_DATA])
+    assert 0 == table.exit_code, table.output
+    assert "toponym_recall" in table.output
+    unknown = runner.invoke(cli, ["eval", "no-such-set", "--data", FAKE_DATA])
+    assert 1 == unknown.exit_code
+    assert "unknown data set 'no-such-set'" in unknown.output

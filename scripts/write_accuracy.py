@@ -1,0 +1,109 @@
+"""Run `eventcoder eval` on every data set and write docs/accuracy.md; optionally raise floors.
+
+    python scripts/write_accuracy.py [--pin-floors] [--allow-regression]
+
+The table shows each field's headline figure on the dev split (rules may be studied there), the
+test split (only measured) and both. `--pin-floors` sets eventcoder/evaluate/floors.json from the
+test split; a floor is only ever raised unless `--allow-regression` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+
+from eventcoder.evaluate import REGISTRY, run_eval
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FLOORS = os.path.join(ROOT, "eventcoder", "evaluate", "floors.json")
+OUT = os.path.join(ROOT, "docs", "accuracy.md")
+# The figure that speaks for a field, in order of preference.
+HEADLINE = ("f1", "acc161", "acc", "r", "p")
+# Fields worth a regression floor (the others are diagnostics).
+GATED = {"event_detection", "plover_type", "cameo_root", "actor_pair", "source_actor_country",
+         "target_actor_country", "toponym_recall", "place_coords_subnational", "place_coords_country",
+         "date_exact_day", "date_within_precision", "date_resolve_exact", "date_resolve_within",
+         "fatalities_exact", "historical", "mode", "event_place"}
+
+
+def headline(stats) -> tuple[str | None, object]:
+    if not isinstance(stats, dict):
+        return None, "n/a"
+    for key in HEADLINE:
+        if key in stats:
+            return key, stats[key]
+    return None, "n/a"
+
+
+def fmt(value) -> str:
+    return f"{value:.3f}" if isinstance(value, (int, float)) else str(value)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pin-floors", action="store_true")
+    ap.add_argument("--allow-regression", action="store_true")
+    ap.add_argument("--data", default=None)
+    args = ap.parse_args()
+
+    reports = {name: run_eval(name, split="all", data_dir=args.data) for name in REGISTRY}
+    lines = [
+        "# Accuracy",
+        "",
+        f"Last run: {dt.date.today().isoformat()}, eventcoder {__import__('eventcoder').__version__}, "
+        "with `python scripts/write_accuracy.py` (which runs `eventcoder eval DATASET --split all` "
+        "for every data set in ../shared/data and ../shared/gold).",
+        "",
+        "Each data set is split once by a fixed seed (sha256 of its item ids): **dev** may be studied "
+        "when improving rules, **test** is only measured. `n/a`: the data set has no gold for "
+        "that field. What each data set measures: ../shared/data/README.md; how each figure is "
+        "scored: docs/evaluation.md.",
+        "",
+    ]
+    for name, rep in reports.items():
+        lines += [f"## {name}", "",
+                  f"{rep['items']} items, {rep['seconds']:.1f} s, "
+                  f"{rep['throughput'].get('articles_per_s', 'n/a')} articles/s, {rep['errors']} errors", "",
+                  "| field | figure | dev | test | all | n |", "|---|---|---|---|---|---|"]
+        by = rep.get("by_split", {})
+        for field, stats in rep["fields"].items():
+            key, value = headline(stats)
+            if key is None:
+                continue
+            dev = headline(by.get("dev", {}).get(field))[1]
+            test = headline(by.get("test", {}).get(field))[1]
+            n = stats.get("n", stats.get("tp", 0) + stats.get("fn", 0)) if isinstance(stats, dict) else ""
+            lines.append(f"| {field} | {key} | {fmt(dev)} | {fmt(test)} | {fmt(value)} | {n} |")
+        lines.append("")
+    with open(OUT, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines))
+    print(f"wrote {OUT}")
+
+    if args.pin_floors:
+        with open(FLOORS, encoding="utf-8") as fh:
+            floors = json.load(fh)
+        for name, rep in reports.items():
+            test = rep.get("by_split", {}).get("test", {})
+            for field, stats in test.items():
+                key, value = headline(stats)
+                if field not in GATED or not isinstance(value, (int, float)):
+                    continue
+                dotted = f"{field}.{key}"
+                old = floors.get(name, {}).get(dotted)
+                if old is not None and value < old and not args.allow_regression:
+                    print(f"keeping floor {name} {dotted} = {old} (now {value}); "
+                          "--allow-regression lowers it", file=sys.stderr)
+                    continue
+                floors.setdefault(name, {})[dotted] = round(value, 4)
+        with open(FLOORS, "w", encoding="utf-8") as fh:
+            json.dump(floors, fh, indent=1, sort_keys=True)
+            fh.write("\n")
+        print(f"wrote {FLOORS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
