@@ -80,7 +80,7 @@ def main() -> None:
         out = subprocess.run([sys.executable, __file__, "--child", mode, "--repeat", str(args.repeat), *args.paths],
                              check=True, capture_output=True, text=True)
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    print(f"{"run":<32} {'articles':>8} {'articles/s':>11} {'tokens/s':>10} {'events':>7} {'peak MB':>8}")
+    print(f"{'run':<32} {'articles':>8} {'articles/s':>11} {'tokens/s':>10} {'events':>7} {'peak MB':>8}")
     for r in rows:
         label = "spaCy pipeline alone (baseline)" if r["mode"] == "spacy" else "eventcoder extract (full)"
         print(f"{label:<32} {r['articles']:>8} {r['articles'] / r['seconds']:>11.1f} "
