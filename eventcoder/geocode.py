@@ -150,11 +150,14 @@ def _accept(doc, i: int, j: int, key: str, ents, gaz: Gazetteer) -> bool:
     if len(content) == 1 and len(content[0]) <= 3 and not content[0].is_upper:
         return False  # "Us", "Of": short title-case words
     labels = {ents[k].label_ for k in range(i, j) if ents[k] is not None}
-    if labels & BLOCK_LABELS:
-        return False
     cands = gaz.lookup_key(key)
     known = any(e.curated or e.precision in ("country", "region") or e.population >= 100_000
                 for e in cands)
+    if labels & BLOCK_LABELS:
+        # The small model tags some capitals NORP ("in Tunis"); demonyms were rejected above,
+        # so a well-known place name right after a locative preposition is still a place.
+        if not (labels == {"NORP"} and known and i > 0 and doc[i - 1].lower_ in LOC_PREPS):
+            return False
     for k in range(i, j):
         ent = ents[k]
         if ent is None or ent.label_ in PLACE_LABELS:
