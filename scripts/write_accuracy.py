@@ -75,6 +75,8 @@ def main() -> int:
                 continue
             dev = headline(by.get("dev", {}).get(field))[1]
             test = headline(by.get("test", {}).get(field))[1]
+            if all(not isinstance(v, (int, float)) for v in (dev, test, value)):
+                continue  # no gold for this field in this data set (`eventcoder eval` shows n/a)
             n = stats.get("n", stats.get("tp", 0) + stats.get("fn", 0)) if isinstance(stats, dict) else ""
             lines.append(f"| {field} | {key} | {fmt(dev)} | {fmt(test)} | {fmt(value)} | {n} |")
         lines.append("")
