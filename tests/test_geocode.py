@@ -60,7 +60,10 @@ def test_geocode_mislabelled_org_names_are_places(nlp, gaz):
 def test_geocode_demonyms_and_organisations_are_not_places(nlp, gaz):
     text = ("Israeli troops and Palestinian youths clashed, Hamas and Islamic Jihad said, "
             "and spokesman Tareq Ezz al-Din warned of escalation.")
-    assert geocode_text(text, nlp, gaz) == []
+    places = geocode_text(text, nlp, gaz)
+    # only the two demonyms come back, marked as such; no organisation or person is a place
+    assert [(p.text, p.country) for p in places] == [("Israeli", "ISR"), ("Palestinian", "PSE")]
+    assert all(p.reason.startswith("demonym:") for p in places)
 
 
 def test_geocode_common_words_do_not_match_in_lower_case(nlp, gaz):
@@ -141,5 +144,65 @@ def test_geocode_capital_tagged_norp_after_preposition(nlp, gaz):
     assert [("Tunis", "TUN")] == [(p.name, p.country) for p in places]
 
 
-def test_geocode_demonym_is_still_not_a_place(nlp, gaz):
-    assert [] == find_places(nlp("The talks were attended by Tunisian and Libyan delegates."), gaz)
+def test_geocode_demonym_is_reported_but_never_an_event_location(nlp, gaz):
+    doc = nlp("Tunisian police arrested two Libyan smugglers on Friday.")
+    places = find_places(doc, gaz)
+    assert [(p.text, p.name, p.precision) for p in places] == [
+        ("Tunisian", "Tunisia", "country"), ("Libyan", "Libya", "country")]
+    arrested = next(t for t in doc if t.text == "arrested")
+    draft = EventDraft(type="ARREST", sentence_index=0, trigger=(arrested.i, arrested.i + 1),
+                       trigger_text="arrested")
+    assert places_for_event(doc, draft, places) == []
+    assert main_place(places) is None
+
+
+@pytest.mark.parametrize("text, surface, name, country", [
+    ("Aid trucks reached villages in Hatay after the tremor.", "Hatay", "Hatay", "TUR"),
+    ("Herders and farmers clashed again in Benue state on Sunday.", "Benue state", "Benue", "NGA"),
+    ("Cartel gunmen blocked roads across Sinaloa overnight.", "Sinaloa", "Sinaloa", "MEX"),
+    ("Artillery fire was reported across Kherson oblast.", "Kherson oblast", "Kherson", "UKR"),
+    ("Gunmen abducted farmers in Zamfara state.", "Zamfara state", "Zamfara", "NGA"),
+])
+def test_geocode_first_level_regions_by_name_and_suffix(nlp, gaz, text, surface, name, country):
+    hit = _by_text(geocode_text(text, nlp, gaz))[surface]
+    assert (hit.name, hit.country, hit.precision) == (name, country, "region")
+
+
+def test_geocode_region_opening_an_organisation_name_is_found(nlp, gaz):
+    places = geocode_text("The Ohio State Highway Patrol and the U.S. Coast Guard searched "
+                          "the lake.", nlp, gaz)
+    got = {p.name: p.country for p in places}
+    assert got.get("Ohio") == "USA" and got.get("United States") == "USA"
+
+
+def test_geocode_lone_direction_words_and_fused_names_are_not_places(nlp, gaz):
+    places = geocode_text("Voters in the South backed him. Real Madrid fans met the Golden "
+                          "Globe winner.", nlp, gaz)
+    assert [p.text for p in places] == []
+
+
+def test_geocode_continents_oceans_and_world_regions(nlp, gaz):
+    got = _by_text(geocode_text("Exports to Asia fell while storms crossed the South Pacific "
+                                "and tensions rose in the Middle East.", nlp, gaz))
+    assert got["Asia"].country is None and got["Asia"].precision == "region"
+    assert got["South Pacific"].name == "Pacific Ocean"
+    assert got["Middle East"].name == "Middle East" and got["Middle East"].country is None
+
+
+def test_geocode_multiword_and_regional_demonyms(nlp, gaz):
+    places = geocode_text("South Korean and Latin American diplomats spoke.", nlp, gaz)
+    assert [(p.text, p.country) for p in places] == [("South Korean", "KOR")]
+
+
+def test_geocode_towns_follow_the_region_the_article_names(nlp, gaz):
+    # Edmonton (Canada) is far bigger, but the story names Kentucky, which has an Edmonton too
+    places = geocode_text("Deputies in Edmonton found the stolen truck. Kentucky troopers "
+                          "arrested the driver.", nlp, gaz)
+    edmonton = _by_text(places)["Edmonton"]
+    assert (edmonton.country, edmonton.admin1) == ("USA", "Kentucky")
+    assert "in Kentucky, named in the article" in edmonton.reason
+
+
+def test_geocode_container_state_picks_the_town_in_it(nlp, gaz):
+    town = _by_text(geocode_text("Students marched in Lexington, Massachusetts.", nlp, gaz))
+    assert town["Lexington"].admin1 == "Massachusetts"
