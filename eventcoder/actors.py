@@ -159,6 +159,11 @@ class ActorKB:
             for alias in row.get("aliases_cs") or []:
                 alias = alias[4:] if alias.startswith("the ") else alias
                 patterns.append((alias, True, actor.id, None))
+        # Leaders named without a title stand for the state they led ("Putin" -> Russia).
+        leaders_path = extra_dir / "actors_leaders.yaml"
+        for iso, names in (_read_yaml(leaders_path) if leaders_path.exists() else {}).items():
+            if iso.lower() in actors:
+                patterns.extend((name, True, iso.lower(), None) for name in names)
         for iso, forms in demonyms.items():
             for form in forms:
                 patterns.append((form, True, None, iso))
@@ -401,8 +406,12 @@ class _Resolver:
             if what == "hit":
                 head = self._head_noun(doc[end - 1])
                 lo, hi = min(start, head.i), max(end, head.i + 1)
+                # a leader's name ("Obama") is a person: "he" may refer back to it
+                state = kb.get(obj.actor) if obj.actor else None
+                person = state is not None and _is_state(state) and all(
+                    doc[i].ent_type_ == "PERSON" for i in range(start, end))
                 for ref in self._from_hit(obj, head, doc[lo:hi].text, strict=True):
-                    self.mentions.append(ActorMention(lo, hi, ref, head=self._conj_root(head)))
+                    self.mentions.append(ActorMention(lo, hi, ref, person=person, head=self._conj_root(head)))
             elif self._is_person(obj):
                 refs = self._affiliation(obj, depth=1)
                 ref = (dataclasses.replace(refs[0], text=obj.text, rule="kb:affiliation") if refs else

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
@@ -83,18 +84,28 @@ class IngestSummary:
 
 
 def ingest_paths(paths: Iterable[str], db: str, model: Optional[str] = None, progress=None,
-                 **read_options) -> IngestSummary:
+                 workers: int = 1, **read_options) -> IngestSummary:
     """Extract every article under `paths` and write it to the store `db`, one transaction each.
 
-    Articles already stored (same normalised text, same id) are skipped before parsing.
+    Articles already stored (same normalised text, same id) are skipped before parsing. With
+    `workers` > 1, N processes extract (each loading the model once) and this process writes the
+    results in input order, so the store ends up the same as with one.
     """
     from .ingest import read_paths
 
     summary = IngestSummary()
     store = open_store(db)
+    pool = None
     try:
-        stream = _extract_stream(read_paths(paths, **read_options), get_extractor(model),
-                                 skip=lambda article: store.has_article(article.id))
+        items = read_paths(paths, **read_options)
+        skip = lambda article: store.has_article(article.id)  # noqa: E731
+        if workers > 1:
+            from .parallel import ParallelExtractor
+
+            pool = ParallelExtractor(workers, model=model)
+            stream = pool.extract_many(items, skip=skip)
+        else:
+            stream = _extract_stream(items, get_extractor(model), skip=skip)
         for item in stream:
             if isinstance(item, InputError):
                 summary.skipped += 1
@@ -111,6 +122,8 @@ def ingest_paths(paths: Iterable[str], db: str, model: Optional[str] = None, pro
             if progress is not None:
                 progress(summary, item)
     finally:
+        if pool is not None:
+            pool.close()
         store.close()
     return summary
 
@@ -133,3 +146,109 @@ def export_events(db: str, fmt: str, fp: IO[str], **filters) -> int:
         return export.write(store.query_events(EventFilter(**filters)), fmt, fp)
     finally:
         store.close()
+
+
+# --- Reading and reviewing a store: the REST API (eventcoder/web) calls these. -----------------
+# Each takes a store URL/path (opened and closed here) or an open store (left open).
+
+@contextlib.contextmanager
+def _opened(db):
+    if not isinstance(db, str):
+        yield db
+        return
+    store = open_store(db)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def count_events(db, **filters) -> int:
+    """How many events match `filters` (limit/offset ignored), for pagination."""
+    filters = {k: v for k, v in filters.items() if k not in ("limit", "offset")}
+    with _opened(db) as store:
+        return store.count_events(EventFilter(**filters))
+
+
+def get_event(db, event_id: str) -> Optional[Event]:
+    with _opened(db) as store:
+        return store.get_event(event_id)
+
+
+def event_reports(db, event_id: str) -> list[dict]:
+    """The per-article reports merged into one event, with merge scores and reasons."""
+    with _opened(db) as store:
+        return store.event_reports(event_id)
+
+
+def get_article(db, article_id: str) -> Optional[dict]:
+    with _opened(db) as store:
+        return store.get_article(article_id)
+
+
+def list_articles(db, limit: int = 50, offset: int = 0) -> list[dict]:
+    with _opened(db) as store:
+        return store.list_articles(limit, offset)
+
+
+def list_actors(db, limit: int = 50, offset: int = 0) -> list[dict]:
+    with _opened(db) as store:
+        return store.list_actors(limit, offset)
+
+
+def review_event(db, event_id: str, action: str, by: str, field: Optional[str] = None,
+                 value=None) -> Event:
+    """Accept, reject or edit one field of an event; the change goes to the audit log."""
+    with _opened(db) as store:
+        return store.review_event(event_id, action, by, field=field, value=value)
+
+
+def split_report(db, report_id: str, by: str) -> str:
+    """Move one report out of its event into a new event; returns the new event's id."""
+    with _opened(db) as store:
+        return store.split_report(report_id, by)
+
+
+def merge_events(db, keep_id: str, other_id: str, by: str) -> str:
+    """Fold `other_id` into `keep_id`; returns the surviving event's id."""
+    with _opened(db) as store:
+        return store.merge_events(keep_id, other_id, by)
+
+
+def audit_log(db, event_id: Optional[str] = None, limit: int = 100) -> list[dict]:
+    with _opened(db) as store:
+        return store.audit_log(event_id=event_id, limit=limit)
+
+
+def store_stats(db) -> dict:
+    with _opened(db) as store:
+        return store.stats()
+
+
+def ingest_text(db, text: str, published: Optional[dt.date] = None, source: Optional[str] = None,
+                url: Optional[str] = None, title: Optional[str] = None,
+                model: Optional[str] = None):
+    """Extract one article given as text and write it to the store; returns (result, outcome)."""
+    from dataclasses import replace
+
+    from .ingest import read_text
+
+    article = read_text(text, published=published, source=source)
+    article = replace(article, url=url or article.url, title=title or article.title)
+    result = get_extractor(model).extract(article)
+    with _opened(db) as store:
+        return result, store.write(result)
+
+
+__all__ += ["audit_log", "count_events", "event_reports", "get_article", "get_event", "ingest_text",
+            "list_actors", "list_articles", "merge_events", "review_event", "split_report",
+            "store_stats"]
+
+
+def remerge(db, by: str = "eventcoder") -> dict:
+    """Recluster every stored report into events (see docs/merging.md); reviews are kept."""
+    with _opened(db) as store:
+        return store.remerge(by=by)
+
+
+__all__ += ["remerge"]

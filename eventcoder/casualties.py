@@ -35,6 +35,10 @@ STATE_ADJ = {"dead": FATALITIES, "injured": INJURIES, "wounded": INJURIES, "hurt
 EVENT_NOUNS = {"death": FATALITIES, "fatality": FATALITIES, "killing": FATALITIES,
                "murder": FATALITIES, "execution": FATALITIES, "assassination": FATALITIES,
                "injury": INJURIES, "arrest": ARRESTS, "detention": ARRESTS}
+# "found the bodies of 7 men", "7 bodies were recovered": a body found is a death reported.
+BODY_NOUNS = frozenset({"body", "corpse", "remains"})
+FIND_VERBS = frozenset({"find", "discover", "recover", "retrieve", "exhume", "unearth", "dump", "pull"})
+FIND_FORMS = frozenset({"found", "discovered", "recovered", "retrieved", "exhumed", "unearthed", "dumped"})
 TOLL_VERBS = frozenset({"rise", "climb", "reach", "stand", "hit", "increase", "jump", "be",
                         "soar", "mount", "exceed", "surpass", "top"})
 # Word forms the lemmatizer misses in all-caps or verbless headlines.
@@ -69,7 +73,8 @@ suspect member father mother son daughter brother sister husband wife elder chie
 pedestrian bystander employee contractor peacekeeper sergeant captain lieutenant colonel general
 corporal ranger militiaman tribesman herder herdsman miner labourer laborer bodyguard agent
 spokesman candidate senator councillor councilor chairman citizen national volunteer gendarme
-marine sailor pilot colonist
+marine sailor pilot colonist body corpse terrorist extremist separatist guerrilla guerilla bandit
+assailant attacker kidnapper hitman smuggler combatant operative loyalist dissident informant
 """.split())
 # Counted things that are never victims, even when the parse puts them in a victim slot.
 NON_PERSON_NOUNS = frozenset("""
@@ -333,10 +338,23 @@ def _verb_predicate(tok: Token, lemma: str):
     elif lemma == "claim" and any(_lemma(o) == "life" for o in _children(tok, "dobj")):
         life = next(o for o in _children(tok, "dobj") if _lemma(o) == "life")
         yield FATALITIES, tok, _of_victims(life), {life.i}
+    elif lemma in FIND_VERBS and _body_victims(tok):
+        yield FATALITIES, tok, _body_victims(tok), set()
     elif lemma == "take" and "into" in preps and any(_lemma(p) == "custody" for p in preps["into"].children):
         yield ARRESTS, tok, _with_conj(_children(tok, "dobj")), {preps["into"].i + 1}
     elif lemma == "round" and "up" in preps:
         yield ARRESTS, tok, _with_conj(_children(tok, "dobj")), {preps["up"].i}
+
+
+def _body_victims(tok: Token) -> list[Token]:
+    """The bodies a find/recover verb takes: "the bodies of 7 men" counts the men, "7 bodies" the bodies."""
+    out = []
+    for nom in _transitive_victims(tok):
+        if _lemma(nom) not in BODY_NOUNS:
+            continue
+        counted = any(c.dep_ == "nummod" or c.like_num for c in nom.children)
+        out.extend((not counted and _of_victims(nom)) or [nom])
+    return out
 
 
 def _transitive_victims(tok: Token) -> list[Token]:
@@ -508,11 +526,17 @@ def _surface_candidates(sent: Span, numbers: dict[int, _Number]) -> list[_Candid
             continue
         j = num.end
         while j < min(num.end + 4, sent.end) and doc[j].is_alpha and doc[j].lower_ not in PASSIVE_FORMS \
-                and doc[j].lower_ not in ACTIVE_FORMS and _lemma(doc[j]) not in NON_PERSON_NOUNS:
+                and doc[j].lower_ not in ACTIVE_FORMS and doc[j].lower_ not in FIND_FORMS \
+                and _lemma(doc[j]) not in NON_PERSON_NOUNS:
             j += 1
         between = doc[num.end:j]
         if any(t.dep_ == "neg" or t.lower_ in ("not", "never") for t in between) or (
                 before is not None and before.lower_ in SUBSET_WORDS):
+            continue
+        if j < sent.end and doc[j].lower_ in FIND_FORMS and any(_lemma(t) in BODY_NOUNS for t in between):
+            after = doc[j + 1] if j + 1 < sent.end else None
+            if after is None or after.is_punct or after.lower_ in FOLLOWERS:
+                out.append(_Candidate(FATALITIES, num.value, num.qualifier, set(range(num.start, j + 1)), j))
             continue
         if j < sent.end and doc[j].lower_ in PASSIVE_FORMS:
             after = doc[j + 1] if j + 1 < sent.end else None

@@ -34,7 +34,7 @@ def input_options(fn):
     options = [
         click.option("--published", callback=_date, help="Publication date (YYYY-MM-DD) for plain text."),
         click.option("--source", help="Source (outlet) name for plain text."),
-        click.option("--format", "fmt", type=click.Choice(["seed", "text", "jsonl", "json", "csv", "html"]),
+        click.option("--format", "fmt", type=click.Choice(["seed", "text", "jsonl", "json", "csv", "html", "warc", "parquet"]),
                      help="Input format; guessed from the extension and content if not given."),
         click.option("--text-field", help="JSONL/CSV field holding the article text."),
         click.option("--date-field", help="JSONL/CSV field holding the publication date."),
@@ -111,8 +111,11 @@ def format_table(result) -> str:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--db", default="events.db", show_default=True, help="SQLite file (created if missing).")
 @click.option("--quiet", is_flag=True, help="No progress line.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Extract on N processes (each loads the model once); writes stay in input order.")
 @input_options
-def ingest(paths, db, quiet, published, source, fmt, text_field, date_field, source_field, max_bytes, model):
+def ingest(paths, db, quiet, workers, published, source, fmt, text_field, date_field, source_field,
+           max_bytes, model):
     """Extract every article under PATHS into the store, one transaction per article.
 
     Re-ingesting the same articles changes nothing. Example:
@@ -134,7 +137,7 @@ def ingest(paths, db, quiet, published, source, fmt, text_field, date_field, sou
 
     try:
         opts = _read_options(published, source, fmt, text_field, date_field, source_field, max_bytes)
-        summary = ingest_paths(paths, db, model=model, progress=progress, **opts)
+        summary = ingest_paths(paths, db, model=model, progress=progress, workers=workers, **opts)
     except EventcoderError as exc:
         raise click.ClickException(str(exc)) from exc
     if not quiet:
@@ -183,7 +186,7 @@ def events(db, type_, mode, country, actor, since, until, historical, limit, as_
 
     from .api import query_events
 
-    if not os.path.exists(db):
+    if "://" not in db and not os.path.exists(db):  # a postgresql:// URL is checked on connect
         raise click.ClickException(f"{db}: no such store; run 'eventcoder ingest ... --db {db}' first")
     try:
         found = query_events(db, **_filters(type_, mode, country, actor, since, until, historical, limit))
@@ -203,7 +206,7 @@ def events(db, type_, mode, country, actor, since, until, historical, limit, as_
         place = ", ".join(p.name for p in e.locations)[:20]
         dead = "" if e.fatalities is None else str(e.fatalities.count)
         mode_ = e.mode + ("*" if e.historical else "")
-        n_src = len({s.article_id for s in e.sources})
+        n_src = e.n_sources  # distinct outlets behind the merged event
         click.echo(f"{date:<10} {e.type:<9} {mode_:<10} {src:<26} {tgt:<26} {place:<20} {dead:>4} {n_src:>3}")
     click.echo(f"{len(found)} event(s)", err=True)
 
@@ -223,7 +226,7 @@ def export(db, type_, mode, country, actor, since, until, historical, limit, fmt
 
     from .api import export_events
 
-    if not os.path.exists(db):
+    if "://" not in db and not os.path.exists(db):  # a postgresql:// URL is checked on connect
         raise click.ClickException(f"{db}: no such store; run 'eventcoder ingest ... --db {db}' first")
     n = export_events(db, fmt, output, **_filters(type_, mode, country, actor, since, until, historical, limit))
     click.echo(f"{n} {'features' if fmt == 'geojson' else 'events'} written", err=True)
@@ -258,6 +261,93 @@ def geocode(text, as_json, model):
 
 
 
+@cli.group()
+def gazetteer():
+    """Build or inspect gazetteers (the place lookup table)."""
+
+
+@gazetteer.command(name="build")
+@click.option("--geonames", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="GeoNames dump: allCountries.zip, cities500.zip, cities1000.zip or the .txt inside.")
+@click.option("--output", default="gazetteer.tsv.gz", show_default=True, type=click.Path(dir_okay=False),
+              help="Where to write the gazetteer.")
+@click.option("--min-population", type=int, default=500, show_default=True,
+              help="Smallest town kept (capitals and admin seats are always kept).")
+@click.option("--admin1-codes", type=click.Path(exists=True, dir_okay=False),
+              help="GeoNames admin1CodesASCII.txt: names of first-level divisions.")
+@click.option("--alternate-names", type=click.Path(exists=True, dir_okay=False),
+              help="GeoNames alternateNamesV2.zip (or .txt): English alternate names.")
+def gazetteer_build(geonames, output, min_population, admin1_codes, alternate_names):
+    """Build a gazetteer from a GeoNames dump, in the shipped format.
+
+    Countries and curated places (regions, camps, crossings, landmarks) are merged in from the
+    shipped gazetteer. Use the result with EVENTCODER_GAZETTEER=PATH.
+
+    Example:
+
+        eventcoder gazetteer build --geonames allCountries.zip --output ~/geo/gazetteer.tsv.gz
+    """
+    import os
+
+    from .gazetteer_build import build_gazetteer
+
+    started = time.perf_counter()
+    try:
+        n = build_gazetteer(geonames, output, min_population=min_population,
+                            admin1_codes=admin1_codes, alternate_names=alternate_names)
+    except EventcoderError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{n:,} entries -> {output} in {time.perf_counter() - started:.0f} s; "
+               f"use it with: export EVENTCODER_GAZETTEER={os.path.abspath(output)}", err=True)
+
+
+@cli.command(name="spark")
+@click.argument("paths", nargs=-1, required=True)
+@click.argument("output")
+@click.option("--master", help="Spark master URL (default: spark-submit's, else local[*]).")
+@click.option("--partitions", type=int, help="Partitions (default: the cluster's parallelism).")
+@click.option("--no-merge", is_flag=True, help="Skip the cross-article merge stage.")
+@click.option("--model", envvar="EVENTCODER_MODEL", help="spaCy pipeline to load.")
+def spark_cmd(paths, output, master, partitions, no_merge, model):
+    """Extract PATHS (JSONL, Parquet, WARC, ...) on Apache Spark into Parquet under OUTPUT.
+
+    OUTPUT/articles holds one SCHEMA.md record per article, OUTPUT/events the merged events.
+    Example:
+
+        eventcoder spark corpus/ out/ --master "local[2]"
+    """
+    from .spark import run_spark
+
+    try:
+        counts = run_spark(list(paths), output, master=master, partitions=partitions,
+                           model=model, merge=not no_merge)
+    except EventcoderError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()) + f" -> {output}")
+
+
+@cli.command(name="merge")
+@click.option("--db", default="events.db", show_default=True, help="SQLite file or postgresql:// URL.")
+@click.option("--by", default="eventcoder", show_default=True, help="Name recorded in the audit log.")
+def merge_cmd(db, by):
+    """Re-merge every stored report into events from scratch (analysts' splits and merges kept).
+
+    Ingest merges as it goes; this gives the canonical result after a change of merge rules or
+    for a store migrated from before merging.
+
+    Example:
+
+        eventcoder merge --db events.db
+    """
+    from .api import remerge
+
+    try:
+        out = remerge(db, by=by)
+    except EventcoderError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{out['reports']} reports -> {out['events']} events ({out['changed']} event ids changed)")
+
+
 @cli.command(name="eval")
 @click.argument("dataset")
 @click.option("--limit", type=int, help="At most N items of the data set.")
@@ -281,3 +371,38 @@ def eval_(dataset, limit, split, data_dir, as_json):
     except EventcoderError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(report, indent=1, default=str) if as_json else format_report(report))
+
+
+@cli.command()
+@click.option("--db", default="events.db", show_default=True, help="Store: SQLite file or postgresql:// URL.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; anything but loopback needs --token for writes.")
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--token", envvar="EVENTCODER_TOKEN",
+              help="Writes (ingest, review) need 'Authorization: Bearer TOKEN' (env EVENTCODER_TOKEN).")
+def serve(db, host, port, token):
+    """Serve the analysts' page (map, timeline, table, evidence, review) and the REST API.
+
+    Example:
+
+        eventcoder serve --db events.db   # then open http://127.0.0.1:8000/
+    """
+    import os
+
+    try:
+        import uvicorn
+
+        from .web.app import create_app, serve_options
+    except ImportError as exc:
+        raise click.ClickException(f"the web page needs FastAPI and uvicorn: pip install 'eventcoder[web]' ({exc})")
+    if "://" not in db and not os.path.exists(db):
+        raise click.ClickException(f"{db}: no such store; run 'eventcoder ingest ... --db {db}' first")
+    opts = serve_options(host, token)
+    if opts["read_only"]:
+        click.echo(f"Warning: bound to {host} without --token: the page is read-only.", err=True)
+    try:
+        app = create_app(db, token=token, **opts)
+    except EventcoderError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"eventcoder: http://{'[' + host + ']' if ':' in host else host}:{port}/ (Ctrl-C stops)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -503,7 +503,7 @@ _FIND = re.compile("|".join([
     r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:" + _MON_CAP + r")\b(?:,?\s+\d{4}\b)?",
     r"\b(?:" + _MON_CAP + r")\s+(?:of\s+)?\d{4}\b",
     r"\b(?:[Ii]n|[Ss]ince|[Dd]uring|[Ll]ast|[Tt]his|[Nn]ext|[Ee]arly|[Ll]ate|mid-)\s+(?:"
-    + _MON_CAP + r")\b(?:\s+(?:last|this|next)\s+year)?",
+    + _MON_CAP + r")\b(?!,?\s+\d{4}\b)(?:\s+(?:last|this|next)\s+year)?",  # "since April 1997": Month YYYY wins
     r"\b(?:" + _MON_CAP + r")\s+(?:last|this|next)\s+year\b",
     r"\b\d{4}-\d{1,2}-\d{1,2}\b", r"\b\d{1,2}/\d{1,2}/\d{2,4}\b",
     r"(?i:\b(?:the\s+day\s+before\s+yesterday|yesterday|today|tomorrow|tonight|last\s+night|"
@@ -518,6 +518,14 @@ _FIND = re.compile("|".join([
     r"\bthe\s+(?:1[6-9]|20)\d0'?s\b",
 ]))
 _DATE_LIKE = ("DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY")
+# "between April and June", "from 2009 to 2011": each end is a date of its own (bare month
+# names and years are otherwise only taken after a preposition).
+_BOUND = r"(?:" + _MON_CAP + r"|1[6-9]\d\d|20\d\d)"
+_RANGE = re.compile(r"\b(?:[Bb]etween|[Ff]rom)\s+(" + _BOUND + r")\b(?!-\d)\s+(?:and|to|until|through|till)\s+("
+                    + _BOUND + r")\b(?!-\d)")
+# "late in the day", "to end the day": the day the report is about (see _the_day).
+_THE_DAY = re.compile(r"\b(?:(?:late|early|later|earlier)\s+)?(?:in\s+|during\s+)?the\s+day\b"
+                      r"(?!\s+(?:before|after|of|when|that|on|in|he|she|they|it)\b)")
 _LEFT = re.compile(r"(?i:(?:\b(?:back\s+in|back\s+on|on|in|during|since|over|earlier\s+on|"
                    r"the\s+(?:night|morning|evening|afternoon)\s+of))\s+)$")
 
@@ -531,6 +539,10 @@ def find_dates(doc, published: Optional[dt.date]) -> list[DateMention]:
     names = [(e.start_char, e.end_char) for e in doc.ents if e.label_ not in _DATE_LIKE]
     spans.update(m.span() for m in _FIND.finditer(text)
                  if not any(a < m.end() and m.start() < b for a, b in names))
+    for m in _RANGE.finditer(text):
+        both = [m.span(1), m.span(2)]
+        spans -= {sp for sp in spans if any(sp[0] < b and a < sp[1] for a, b in both)}
+        spans.update(both)
     found: list[DateMention] = []
     for s, e in sorted(spans, key=lambda se: se[0] - se[1]):  # longest first
         mention = _resolve_in_doc(doc, text, s, e, published)
@@ -539,7 +551,29 @@ def find_dates(doc, published: Optional[dt.date]) -> list[DateMention]:
         if any(mention.start < f.end and f.start < mention.end for f in found):
             continue
         found.append(mention)
-    return sorted(found, key=lambda f: f.start)
+    found.sort(key=lambda f: f.start)
+    return _the_day(text, found, published)
+
+
+def _the_day(text: str, found: list[DateMention], published: Optional[dt.date]) -> list[DateMention]:
+    """"late in the day", "to end the day": a market or news report's running day, i.e. the last
+    day named before it, else the publication day. Only the bare phrase is read this way."""
+    out = list(found)
+    for m in _THE_DAY.finditer(text):
+        s, e = m.span()
+        if any(f.start < e and s < f.end for f in out):
+            continue
+        prior = [f for f in found if f.end <= s and f.span.precision == "day" and f.span.start == f.span.end]
+        if prior:
+            d, basis = prior[-1].span.start, f"'{m.group(0)}': the day named before it ({prior[-1].text!r})"
+        elif published is not None:
+            d, basis = published, f"'{m.group(0)}': the publication day {published.isoformat()}"
+        else:
+            continue
+        out.append(DateMention(start=s, end=e, text=m.group(0),
+                               span=DateSpan(start=d, end=d, precision="day", basis=basis,
+                                             text=m.group(0), rule="the-day")))
+    return sorted(out, key=lambda f: f.start)
 
 
 def _resolve_in_doc(doc, text: str, s: int, e: int, published) -> Optional[DateMention]:
@@ -578,11 +612,21 @@ def _is_future_context(doc, s: int, e: int) -> bool:
     if span is None:
         return False
     verb = _clause_verb(span.root)
+    if span.root.head.lower_ in ("until", "till", "through") and span.root.dep_ == "pobj" \
+            and verb is not None and verb.tag_ != "VBD" and not _past_aux(verb):
+        return True  # "stay closed until Friday", "has continued to hold ... until Friday"
     hops = 0
     while verb is not None and hops < 3:
         for child in verb.children:
-            if child.dep_ == "aux" and child.lower_ in ("will", "shall", "'ll", "would", "wo"):
+            if child.dep_ == "aux" and child.lower_ in ("will", "shall", "'ll", "would", "wo", "should",
+                                                         "must", "may", "might"):
                 return True
+        if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and (
+                verb.dep_ in ("acl", "relcl") or any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)):
+            return True  # "an event to be held on October 12", "a program to run through June"
+        if verb.lemma_ in ("schedule", "slate", "set", "due") and verb.tag_ == "VBN" \
+                and any(c.dep_ == "auxpass" for c in verb.children) and not _past_aux(verb):
+            return True  # "a hearing has been scheduled", "talks are set for June 3"
         # "plans to meet on Tuesday" points ahead; "threatened on Thursday to strike" does not:
         # a date on a plan verb in the past tense dates the threat or pledge itself.
         if verb.lemma_ in FUTURE_HEADS and verb.tag_ not in ("VBD", "VBN") \
@@ -594,6 +638,11 @@ def _is_future_context(doc, s: int, e: int) -> bool:
             break
         verb, hops = verb.head, hops + 1
     return False
+
+
+def _past_aux(verb) -> bool:
+    """A simple-past or past-perfect auxiliary ("was scheduled", "had stayed closed until")."""
+    return any(c.dep_ in ("aux", "auxpass") and c.lower_ in ("was", "were", "had", "did") for c in verb.children)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -36,6 +36,9 @@ SPEECH_VERBS = frozenset({
 # Verbs whose subject an event noun in their clause names as victim, not actor.
 _CASUALTY_VERBS = frozenset({"kill", "die", "wound", "injure", "hurt", "leave", "claim", "hit",
                              "destroy", "damage", "target", "strike"})
+# Verbs that report an event noun as happening: "clashes erupted", "fighting raged".
+_OUTBREAK_VERBS = frozenset({"erupt", "break", "rage", "continue", "intensify", "escalate",
+                             "resume", "flare", "spread", "occur", "begin", "start", "ensue"})
 # Dependencies cut off an actor phrase: the phrase is the head noun and its close modifiers.
 _TRIM_DEPS = frozenset({"relcl", "acl", "appos", "conj", "cc", "punct", "advcl", "parataxis",
                         "prep:including"})
@@ -47,6 +50,11 @@ MIN_CONFIDENCE = 0.5
 _PLACE_ENTS = ("GPE", "LOC", "FAC")
 _NOMINAL = ("NOUN", "PROPN")
 _ACTOR_POS = ("NOUN", "PROPN", "PRON", "NUM", "ADJ")
+
+
+# "re" + a lexicon verb that is not that verb repeated.
+_NOT_REPEATED = frozenset({"research", "resettle", "represent", "reside", "result", "resolve",
+                           "reserve", "remind", "retire", "relieve", "refrain", "refund"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +105,12 @@ class Lexicon:
         for key, found in self.index.items():
             # Constrained entries first (the most specific reading), then file order.
             self.index[key] = sorted(found, key=lambda e: not e.constrained)
+        # "reimposed", "reoccupied", "rearrested": a repeated act is the act. Indexed (not
+        # guessed at match time) so that everything reading `index` sees these verbs too.
+        for (pos, lemma), found in list(self.index.items()):
+            again = f"re{lemma}"
+            if pos == "v" and len(lemma) >= 4 and again not in _NOT_REPEATED:
+                self.index.setdefault(("v", again), found)
         self.light_verbs = frozenset(light_verbs)
         self.generic_heads = frozenset(generic_heads)
         self.denial_verbs = frozenset(denial_verbs)
@@ -143,7 +157,6 @@ class Lexicon:
                 found = found + self.index.get(("n", tok.lower_), [])
             return found
         return []
-
 
 def _verb_forms(word: str) -> list[str]:
     forms = []
@@ -195,8 +208,18 @@ def _words(tok: Token) -> set[str]:
     return {tok.lemma_.lower(), tok.lower_}
 
 
+# Object heads that only measure out their "of" phrase: "captured part of the town".
+_PARTITIVE = frozenset({"part", "parts", "much", "most", "half", "rest", "some", "control",
+                        "all", "portion", "section", "sections"})
+# Nouns that turn a modifying event noun into the act: "launched a mediation effort".
+_EVENT_FRAMES = frozenset({"effort", "mission", "bid", "attempt", "initiative", "drive",
+                           "process", "campaign", "operation"})
+
+
 def _objects(verb: Token) -> list[Token]:
     out = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass", "attr", "dative", "oprd")]
+    out += [g for c in out if c.lemma_.lower() in _PARTITIVE for p in c.children
+            if p.dep_ == "prep" and p.lower_ == "of" for g in p.children if g.dep_ == "pobj"]
     return out + [cc for c in out for cc in c.conjuncts if cc.i > c.i]
 
 
@@ -269,6 +292,8 @@ def _named_place(tok: Token) -> bool:
 def _light_verb(noun: Token, lex: Lexicon) -> Token | None:
     """The verb that makes a noun an event: "made the appeal", "talks were held"."""
     head = noun.head
+    if noun.dep_ == "compound" and head.lemma_.lower() in _EVENT_FRAMES:
+        return _light_verb(head, lex)  # "launched a mediation effort"
     if noun.dep_ in ("dobj", "nsubjpass", "attr") and head.pos_ in ("VERB", "AUX") \
             and head.lemma_.lower() in lex.light_verbs:
         return head
@@ -283,6 +308,9 @@ def _light_verb(noun: Token, lex: Lexicon) -> Token | None:
 
 def _is_generic(noun: Token, lex: Lexicon) -> bool:
     """Nouns that describe rather than report: "acts of aggression", "protest movement"."""
+    if noun.dep_ == "compound" and noun.head.lemma_.lower() in _EVENT_FRAMES \
+            and _light_verb(noun, lex) is not None:
+        return False
     if noun.dep_ in ("compound", "amod", "poss", "nmod"):
         return True
     head = noun.head
@@ -379,6 +407,9 @@ def _verb_source(verb: Token, depth: int = 0) -> tuple[Token | None, str]:
             return controller, "dep:xcomp-object-control"
         src, _ = _verb_source(head, depth + 1)
         return src, "dep:xcomp-subject-control"
+    if verb.dep_ == "acomp" and head.pos_ in ("VERB", "AUX"):  # "he is ready to host": he
+        src, _ = _verb_source(head, depth + 1)
+        return src, "dep:acomp-inherit"
     if verb.dep_ in ("conj", "advcl") and head.pos_ in ("VERB", "AUX"):
         src, _ = _verb_source(head, depth + 1)
         return src, f"dep:{verb.dep_}-inherit"
@@ -473,6 +504,8 @@ def _noun_arguments(m: Match, lex: Lexicon, light: Token | None
         governor, context = light, f"light:{light.lemma_.lower()}"
     elif noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.head.pos_ in ("VERB", "AUX"):
         governor, context = noun.head.head, f"prep:{noun.head.lower_}"
+    elif noun.dep_ == "nsubj" and noun.head.lemma_.lower() in _OUTBREAK_VERBS:
+        context = f"subj:{noun.head.lemma_.lower()}"  # "clashes erupted in the north"
     elif noun.dep_ == "nsubj" and noun.head.lemma_.lower() in _CASUALTY_VERBS:
         context = f"subj:{noun.head.lemma_.lower()}"
         if ptype == "ASSAULT" and not targets:
@@ -573,10 +606,12 @@ def _draft(m: Match, lex: Lexicon, sent_index: int, sent_historical: str | None
     attributed, attr_rule = _speaker(tok)
     if attr_rule:
         fields["attributed_to"] = attr_rule
+    if sent_historical:  # the sentence has a marker: does it date this trigger's clause?
+        sent_historical = modes.historical_marker_at(doc, tok.i)
     if sent_historical:
         fields["historical"] = sent_historical
     span, text = _trigger(trigger_tokens)
-    cameo = entry.cameo or taxonomy.cameo_root(entry.type, m.lemma.split()[-1])
+    cameo = entry.cameo or _cameo_root(entry.type, [m.lemma.split()[-1], *(t.lemma_ for t in m.used)])
     fields["cameo_root"] = "lexicon" if entry.cameo else "taxonomy"
     return EventDraft(
         type=entry.type, sentence_index=sent_index, trigger=span, trigger_text=text,
@@ -584,6 +619,17 @@ def _draft(m: Match, lex: Lexicon, sent_index: int, sent_historical: str | None
         source_spans=source_spans, target_spans=target_spans, attributed_to=attributed,
         cameo_root=cameo, acled=taxonomy.acled(entry.type, m.lemma),
         confidence=round(max(0.05, min(confidence, 0.95)), 2), fields=fields)
+
+
+def _cameo_root(ptype: str, lemmas: list[str]) -> str:
+    """The CAMEO root of the first trigger word that refines the type's default ("opened an
+    investigation" is 09 by its noun, "detonated a car bomb" 18)."""
+    default = taxonomy.cameo_root(ptype)
+    for lemma in lemmas:
+        root = taxonomy.cameo_root(ptype, lemma.lower())
+        if root != default:
+            return root
+    return default
 
 
 def _skip_light_verb(m: Match, lex: Lexicon) -> bool:
@@ -599,6 +645,28 @@ def _denial_verb(m: Match, lex: Lexicon) -> bool:
             and any(c.dep_ in ("xcomp", "ccomp", "pcomp") for c in m.head.children))
 
 
+def _nominal_use(tok: Token) -> bool:
+    """A word tagged VERB that the parse uses as a noun: "evacuated the wounded", "its dispute"."""
+    return tok.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass", "compound") and any(
+        c.dep_ in ("det", "poss") and c.i < tok.i for c in tok.children)
+
+
+_REGULATION_VERBS = frozenset({"permit", "allow", "prohibit", "ban", "forbid", "bar", "restrict",
+                               "outlaw", "authorize", "authorise", "require", "tolerate", "limit"})
+
+
+def _standing_state(tok: Token) -> bool:
+    """A present-tense passive with no agent states a standing rule, not an act that took
+    place: "worship at the site is prohibited" (but "was prohibited", "is banned by X" are acts,
+    and "is opposed to", "is committed to" state a position, which is itself an act)."""
+    if tok.lemma_.lower() not in _REGULATION_VERBS:  # "two men are killed": a headline's present
+        return False
+    aux = [c for c in tok.children if c.dep_ in ("aux", "auxpass")]
+    return (len(aux) == 1 and aux[0].dep_ == "auxpass" and aux[0].lower_ in ("is", "are", "am")
+            and _child(tok, "agent") is None
+            and not any(c.dep_ in ("prep", "prt") and c.lower_ == "to" for c in tok.children))
+
+
 def detect_events(doc: Doc, lexicon: Lexicon) -> list[EventDraft]:
     """One EventDraft per event mention in `doc`, in text order."""
     drafts: list[EventDraft] = []
@@ -608,7 +676,8 @@ def detect_events(doc: Doc, lexicon: Lexicon) -> list[EventDraft]:
         consumed: set[int] = set()
         for tok in sent:  # verbs first: their objects ("signed an agreement") are consumed
             # A participle before its noun describes: "the occupied territories".
-            if tok.pos_ == "VERB" and not (tok.dep_ == "amod" and tok.i < tok.head.i):
+            if tok.pos_ == "VERB" and not (tok.dep_ == "amod" and tok.i < tok.head.i) \
+                    and not _nominal_use(tok) and not _standing_state(tok):
                 m = _match(tok, lexicon)
                 if m is None or _skip_light_verb(m, lexicon) or _denial_verb(m, lexicon):
                     continue
@@ -627,7 +696,7 @@ def detect_events(doc: Doc, lexicon: Lexicon) -> list[EventDraft]:
             draft = _draft(m, lexicon, sent_index, historical)
             if draft is not None and draft.confidence >= MIN_CONFIDENCE:
                 found.append((m, draft))
-        kept = _merge_governed(found)
+        kept = _drop_background(_merge_governed(found))
         drafts.extend(d for _, d in kept)
         drafts.extend(_intents(kept, sent_index))
     return drafts
@@ -641,7 +710,7 @@ _INTENT_RULES = ("modal:will", "modal:shall", "modal:'ll", "modal:wo", "modal:go
                  "modal:would", "governor:plan", "governor:intend", "governor:prepare",
                  "governor:promise", "governor:pledge", "governor:offer", "governor:ready",
                  "governor:willing", "governor:readiness", "governor:willingness",
-                 "governor:decide", "governor:aim")
+                 "governor:decide", "governor:aim", "governor:want", "governor:wish")
 
 
 def _intents(kept: list[tuple[Match, EventDraft]], sent_index: int) -> list[EventDraft]:
@@ -651,21 +720,141 @@ def _intents(kept: list[tuple[Match, EventDraft]], sent_index: int) -> list[Even
     occurred = [m.head for m, d in kept if d.mode == "occurred"]
     out = []
     for m, d in kept:
-        if d.fields.get("mode") not in _INTENT_RULES:
-            continue
         if any(head in m.head.ancestors for head in occurred):
             continue
-        ultimatum = any(c.dep_ == "mark" and c.lower_ == "unless"
-                        for t in m.head.subtree for c in t.children)
-        itype = "THREATEN" if d.type in _HOSTILE or ultimatum else "AGREE"
-        if any(x.type == itype and x.mode == "occurred" for _, x in kept):
+        stated = _stated_act(m, d)
+        if stated is None:
+            continue
+        itype, why, changes = stated
+        word = _intent_word(m.head, d.fields.get("mode", ""))
+        if word is not None:  # the act is the promise/refusal/demand: "will", "plans", "must"
+            lo, hi = min(word.i, d.trigger[0]), max(word.i + 1, d.trigger[1])
+            changes = {**changes, "trigger": (lo, hi),
+                       "trigger_text": f"{word.text} … {d.trigger_text}"}
+        if any(x.type == itype and x.mode == "occurred" for _, x in kept + [(m, o) for o in out]):
             continue
         out.append(dataclasses.replace(
             d, type=itype, mode="occurred", negated=False,
             cameo_root=taxonomy.cameo_root(itype), acled=None,
             confidence=round(max(0.05, d.confidence - 0.05), 2),
-            fields={**d.fields, "type": f"intent:{d.type.lower()}", "mode": "intent-stated"}))
+            fields={**d.fields, "type": f"{why}:{d.type.lower()}", "mode": "intent-stated"},
+            **changes))
     return out
+
+
+_COOPERATIVE = frozenset({"AGREE", "CONCEDE", "SUPPORT", "AID", "CONSULT", "COOPERATE", "RETREAT"})
+_REFUSAL_AUX = frozenset({"will", "wo", "would", "shall", "can", "ca", "could"})
+
+
+def _stated_act(m: Match, d: EventDraft) -> tuple[str, str, dict] | None:
+    """The act a non-occurred clause itself performs, as (type, rule, draft changes):
+    "X will support Y" promises (AGREE), "X will strike unless" threatens (THREATEN),
+    "X will not accept refugees" refuses (REJECT, CAMEO 12), and "X said Y must withdraw"
+    demands (REQUEST, CAMEO 10: the speaker asks, the one who must act is the target)."""
+    rule = d.fields.get("mode", "")
+    if _open_question(m.head):  # "no word on whether they would resume talks": nothing stated
+        return None
+    if rule in _INTENT_RULES and d.source_spans:  # an intention needs someone who intends
+        ultimatum = any(c.dep_ == "mark" and c.lower_ == "unless"
+                        for t in m.head.subtree for c in t.children)
+        return ("THREATEN" if d.type in _HOSTILE or ultimatum else "AGREE"), "intent", {}
+    if rule.startswith("neg:") and d.type in _COOPERATIVE \
+            and any(c.dep_ == "aux" and c.lower_ in _REFUSAL_AUX for c in m.head.children):
+        return "REJECT", "refusal", {}
+    if rule in ("modal:must", "modal:should"):
+        speaker = _speech_subject(m.head)
+        if speaker is not None:
+            return "REQUEST", "demand", {"source_spans": [phrase_span(speaker)],
+                                         "target_spans": d.source_spans}
+    return None
+
+
+def _open_question(tok: Token) -> bool:
+    """The clause is an embedded question ("whether they would resume"), not a statement."""
+    for verb in (tok, *tok.ancestors):
+        if any(c.dep_ == "mark" and c.lower_ in ("whether", "if") for c in verb.children):
+            return verb.dep_ in ("ccomp", "pcomp", "pobj", "acl", "advcl") or verb is tok
+        if verb.dep_ in ("ccomp", "advcl", "relcl", "acl") and verb is not tok:
+            return False
+    return False
+
+
+def _intent_word(tok: Token, rule: str) -> Token | None:
+    """The word that states the intention, refusal or demand: the modal, or the governing verb."""
+    kind, _, word = rule.partition(":")
+    if kind in ("modal", "neg"):
+        for verb in (tok, *list(tok.ancestors)[:2]):  # "will try to mediate": the modal is above
+            for c in verb.children:
+                if c.dep_ in ("aux", "auxpass") and (kind == "neg" or c.lower_ == word):
+                    return c
+        return tok.head if word == "going-to" and tok.head.lower_ == "going" else None
+    if kind == "governor":
+        return next((a for a in tok.ancestors if a.lemma_.lower() == word), None)
+    return None
+
+
+def _speech_subject(tok: Token) -> Token | None:
+    """The subject of the speech verb whose reported clause holds `tok` ("Russia said ...")."""
+    cur = tok
+    while cur.head.i != cur.i:
+        head = cur.head
+        if head.lemma_.lower() in SPEECH_VERBS | {"conclude", "insist", "reiterate", "demand"} \
+                and cur.dep_ in ("ccomp", "parataxis"):
+            return _child(head, "nsubj")
+        cur = head
+    return None
+
+
+# Prepositions (and "in the wake of"-style nouns) whose object is an earlier event the sentence
+# cites as cause or setting: "surrendered following an offensive", "in protest of the arrest".
+_BACKGROUND_PREPS = frozenset({"after", "following", "since", "amid", "amidst", "despite",
+                               "before", "over"})
+_BACKGROUND_NOUNS = frozenset({"wake", "aftermath", "protest", "response", "retaliation",
+                               "reprisal", "revenge", "connection", "result", "spite"})
+# Types whose object is an event proposed, refused or discussed, not one reported as having
+# happened: "rejected the deployment", "opposed to mediation", "discussed a withdrawal". (What
+# is condemned or welcomed, "condemned the killing", did happen, and stays an event.)
+_ATTITUDE = frozenset({"REJECT", "REQUEST", "AGREE", "THREATEN", "CONSULT"})
+
+
+def _background_rule(m: Match, heads: set[int]) -> str | None:
+    """Why a mention is context for another event in its sentence, not a report of its own:
+    it describes a participant ("demonstrators protesting", "property seized by forces"), is
+    cited as cause or setting ("following an offensive"), or is what another act is about."""
+    tok = m.head
+    if m.entry.pos == "n":
+        prep = tok.head if tok.dep_ == "pobj" else None
+        if prep is not None and prep.lower_ in _BACKGROUND_PREPS:
+            return f"background:{prep.lower_}"
+        if prep is not None and prep.head.lemma_.lower() in _BACKGROUND_NOUNS:
+            return f"background:{prep.head.lemma_.lower()}-of"
+    cur = tok
+    while cur.head.i != cur.i and cur.i not in heads - {tok.i}:
+        if cur.dep_ in ("acl", "relcl") and cur.head.pos_ in _NOMINAL and cur.head.i not in heads \
+                and cur.head.dep_ != "ROOT":  # "Militants killed in air strike": a headline's predicate
+            return "background:participant-clause"
+        cur = cur.head
+    return None
+
+
+def _drop_background(kept: list[tuple[Match, EventDraft]]) -> list[tuple[Match, EventDraft]]:
+    """Keep what the sentence reports; drop mentions that are context for another of its events.
+    A sentence whose only trigger is such a mention keeps it (it is all the sentence has)."""
+    if len(kept) < 2:
+        return kept
+    heads = {m.head.i for m, _ in kept}
+    by_head = {m.head.i: d for m, d in kept}
+    out = []
+    for m, d in kept:
+        rule = _background_rule(m, heads)
+        if rule is None and m.entry.pos == "n":
+            gov = m.head.head.head if m.head.dep_ == "pobj" else m.head.head
+            gd = by_head.get(gov.i) if m.head.dep_ in ("dobj", "pobj", "nsubjpass") else None
+            if gd is not None and gd is not d and gd.type in _ATTITUDE:
+                rule = f"background:content-of-{gd.type.lower()}"
+        if rule is None:
+            out.append((m, d))
+    return out or kept
 
 
 def _merge_governed(found: list[tuple[Match, EventDraft]]) -> list[tuple[Match, EventDraft]]:
@@ -684,6 +873,9 @@ def _merge_governed(found: list[tuple[Match, EventDraft]]) -> list[tuple[Match, 
                     source_spans=top[1].source_spans or low[1].source_spans,
                     target_spans=top[1].target_spans or low[1].target_spans,
                     confidence=max(top[1].confidence, low[1].confidence),
+                    # "killed in a car bomb explosion": the governed noun names the kind of act
+                    cameo_root=low[1].cameo_root if top[1].cameo_root == taxonomy.cameo_root(
+                        top[1].type) else top[1].cameo_root,
                     # "an airstrike killed four": the noun names the weapon, the verb does not
                     acled=low[1].acled if (top[1].acled or {}).get("sub_event_type") == "Attack"
                     and low[1].acled else top[1].acled,

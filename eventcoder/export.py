@@ -19,11 +19,16 @@ CSV_COLUMNS = (
     "country", "admin1", "location", "latitude", "longitude", "geo_precision",
     "fatalities", "fatalities_qualifier", "injuries", "arrests", "attributed_to",
     "source", "published", "article_id", "n_sources", "notes", "trigger", "confidence",
+    "n_reports", "article_ids", "fatalities_low", "fatalities_high", "review_status",
 )
 
 
 def event_row(event: Event) -> dict:
-    """Flatten one event into the CSV columns (first actor of each side, first location)."""
+    """Flatten one event into the CSV columns (first actor of each side, first location).
+
+    A merged event's `source` lists every outlet and `article_ids` every article that reported it;
+    `published`/`article_id` are the earliest report's.
+    """
     a1 = event.source_actors[0] if event.source_actors else None
     a2 = event.target_actors[0] if event.target_actors else None
     loc = event.locations[0] if event.locations else None
@@ -67,10 +72,15 @@ def event_row(event: Event) -> dict:
         "source": "; ".join(sorted({s.source for s in event.sources if s.source})),
         "published": src.published or "" if src else "",
         "article_id": src.article_id if src else "",
-        "n_sources": len({s.article_id for s in event.sources}),
+        "n_sources": event.n_sources,
         "notes": ev.text if ev else "",
         "trigger": ev.trigger if ev else "",
         "confidence": event.confidence,
+        "n_reports": event.n_reports,
+        "article_ids": "; ".join(s.article_id for s in event.sources),
+        "fatalities_low": (event.fatalities_range or {}).get("low", ""),
+        "fatalities_high": (event.fatalities_range or {}).get("high", ""),
+        "review_status": event.review_status,
     }
 
 
@@ -87,8 +97,7 @@ def write_csv(events: Iterable[Event], fp: IO[str]) -> int:
 def write_jsonl(events: Iterable[Event], fp: IO[str]) -> int:
     n = 0
     for event in events:
-        record = event.to_dict()
-        record["n_sources"] = len({s.article_id for s in event.sources})
+        record = event.to_dict()  # carries n_sources, sources and the figures per source
         fp.write(json.dumps(record, ensure_ascii=False) + "\n")
         n += 1
     return n

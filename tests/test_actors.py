@@ -411,3 +411,37 @@ def test_actors_place_table_loaded(kb):
     assert kb.place("Lagos") == ("NGA", "city")
     assert kb.place("Quito") == ("ECU", "capital")
     assert kb.place("Atlantis of the North") is None
+
+
+# --- leaders, communities and forces named by acronym -------------------------------------------
+
+@pytest.mark.parametrize("expected, text, phrase", [
+    ("rus", "Putin ordered new strikes on the port city.", "Putin"),
+    ("usa", "Barack Obama met the envoy in Geneva on Monday.", "Barack Obama"),
+    ("zwe", "Opposition groups demanded that President Mugabe step down.", "President Mugabe"),
+    ("jor", "Jordan's King Abdullah II met the Israeli delegation.", "Jordan's King Abdullah II"),
+])
+def test_actors_leader_names_stand_for_their_state(nlp, kb, expected, text, phrase):
+    refs = resolve(nlp, kb, text, phrase)
+    assert [(r.id, r.kind) for r in refs] == [(expected, "government")]
+
+
+def test_actors_leader_pronoun_coref(nlp, kb):
+    refs = resolve(nlp, kb, "Erdogan said he would not send troops to Libya.", "he")
+    assert [(r.id, r.rule) for r in refs] == [("tur", "coref:pronoun")]
+
+
+def test_actors_unlisted_namesake_is_not_a_leader(nlp, kb):
+    """Only distinctive surnames are listed: "Cesar Chavez" is not Venezuela's president."""
+    refs = resolve(nlp, kb, "Cesar Chavez led the farm workers' strike.", "Cesar Chavez")
+    assert all(r.country != "VEN" for r in refs)
+
+
+@pytest.mark.parametrize("expected, text, phrase", [
+    (("bih-civilians", "BIH"), "Bosnian Serbs blocked the road to the enclave.", "Bosnian Serbs"),
+    (("bih-vrs", "BIH"), "Bosnian Serb forces shelled the town overnight.", "Bosnian Serb forces"),
+    (("ind-bsf", "IND"), "Two BSF men were wounded near the border fence.", "Two BSF men"),
+])
+def test_actors_community_and_acronym_forces(nlp, kb, expected, text, phrase):
+    refs = resolve(nlp, kb, text, phrase)
+    assert [(r.id, r.country) for r in refs] == [expected]

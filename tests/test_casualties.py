@@ -182,3 +182,42 @@ def test_casualties_subset_text_is_kept_but_not_added(nlp):
     assert counts == Counts(fatalities=counts.fatalities)
     assert counts.fatalities.count == 4
     assert counts.fatalities.text == "shot four migrants dead, including a woman"
+
+
+@pytest.mark.parametrize("count, text", [
+    (7, "7 Bodies Found Near Highway Outside Town"),
+    (5, "Police found the bodies of five men near the river on Monday."),
+    (3, "Residents discovered three bodies in a ditch behind the market."),
+    (1, "A body was recovered from the rubble of the clinic."),
+])
+def test_casualties_bodies_found_are_deaths(nlp, count, text):
+    fatalities = counts_in_sentence(next(nlp(text).sents)).fatalities
+    assert fatalities is not None and (fatalities.count, fatalities.qualifier) == (count, "exact")
+
+
+@pytest.mark.parametrize("text", ["Rescuers found 12 survivors under the rubble.",
+                                  "Troops found four rifles in the house."])
+def test_casualties_found_without_bodies_is_no_death(nlp, text):
+    assert counts_in_sentence(next(nlp(text).sents)).fatalities is None
+
+
+@pytest.mark.parametrize("text", ["Suspected terrorist killed in gunfight with police",
+                                  "A kidnapper was shot dead by troops near the border."])
+def test_casualties_singular_armed_person_is_one(nlp, text):
+    fatalities = counts_in_sentence(next(nlp(text).sents)).fatalities
+    assert fatalities is not None and fatalities.count == 1
+
+
+@pytest.mark.parametrize("expected, text, figure", [
+    (True, "Seven soldiers killed in ambush near the border", 7),
+    (True, "Gunmen kill 12 in market attack", 12),
+    (True, "1,200 displaced and 1,200 dead after floods", 1200),
+    (False, "More than 200 killed across the country yesterday", 2),
+    (False, "Clashes over 13 days in the north", 1),
+    (False, "Fighting resumes in the east", 3),
+])
+def test_casualties_eval_counts_only_the_stated_figure(expected, text, figure):
+    """UCDP scoring: a headline's aggregate figure is not the GED event's own count."""
+    from eventcoder.evaluate.events_data import states_figure
+
+    assert states_figure(text, figure) is expected

@@ -271,3 +271,48 @@ def test_dates_find_dates_timing(nlp):
 def test_dates_past_plan_verb_dates_the_pledge(nlp, text, expected):
     (mention,) = find_dates(nlp(text), PUB)
     assert expected == mention.span.start
+
+
+@pytest.mark.parametrize("expected, text", [
+    (D(2022, 3, 25), "Officials announced a summit to be held on March 25."),
+    (D(2022, 4, 2), "A hearing has been scheduled for April 2 in the capital."),
+    (D(2022, 3, 21), "The ministry has kept the crossing closed until Monday."),
+    (D(2022, 3, 14), "The crossing was closed until Monday."),
+    (D(2022, 5, 1), "The handover should be finished in May."),
+    (D(2021, 5, 1), "The handover was finished in May."),
+])
+def test_dates_find_dates_future_markers(expected, text, nlp):
+    """Infinitive relatives, scheduled passives, "until" on a non-past verb and modals point ahead."""
+    mentions = find_dates(nlp(text), PUB)
+    assert len(mentions) == 1 and mentions[0].span.start == expected
+
+
+def test_dates_find_dates_range_ends_are_dates(nlp):
+    mentions = find_dates(nlp("Exports fell between April and June, and grew from 2009 to 2011."), PUB)
+    assert [(m.text, m.span.start, m.span.end) for m in mentions] == [
+        ("April", D(2021, 4, 1), D(2021, 4, 30)), ("June", D(2021, 6, 1), D(2021, 6, 30)),
+        ("2009", D(2009, 1, 1), D(2009, 12, 31)), ("2011", D(2011, 1, 1), D(2011, 12, 31))]
+
+
+def test_dates_find_dates_since_month_year(nlp):
+    mentions = find_dates(nlp("Prices have not been this high since April 2019."), PUB)
+    assert [(m.text, m.span.start, m.span.rule) for m in mentions] == [
+        ("since April 2019", D(2019, 4, 1), "since")]
+
+
+@pytest.mark.parametrize("expected, text", [
+    (D(2022, 3, 15), "On Tuesday the index opened higher but fell late in the day."),
+    (PUB, "The index opened higher but dropped 2% to end the day at 7,100 points."),
+])
+def test_dates_the_day_is_the_running_day(expected, text, nlp):
+    the_day = [m for m in find_dates(nlp(text), PUB) if m.span.rule == "the-day"]
+    assert [(m.span.start, m.span.precision) for m in the_day] == [(expected, "day")]
+
+
+def test_dates_the_day_after_something_is_not_read(nlp):
+    assert not [m for m in find_dates(nlp("Troops left the day after the raid."), PUB) if m.span.rule == "the-day"]
+
+
+def test_dates_infinitive_with_own_subject_points_ahead(nlp):
+    doc = nlp("Officials said a hearing to be held on March 25 would review the detentions.")
+    assert [m.span.start for m in find_dates(doc, PUB)] == [D(2022, 3, 25)]

@@ -299,3 +299,187 @@ def test_detect_implicative_infinitive_occurred(nlp, lexicon):
 def test_detect_capture_of_a_named_place(nlp, lexicon):
     doc, found = drafts(nlp, lexicon, "Government troops recaptured Kidal after heavy fighting.")
     assert ("ASSAULT", "occurred") in [(d.type, d.mode) for d in found]
+
+
+# ---------------------------------------------------------------- context mentions (issue 3)
+
+@pytest.mark.parametrize("text,kept,dropped", [
+    # cause or setting: "following", "after", "in protest of", "in the wake of"
+    ("Two hundred fighters surrendered to the army following a week-long offensive.", "RETREAT", "ASSAULT"),
+    ("Dockers staged a strike in protest of the arrest of their leader.", "PROTEST", "COERCE"),
+    # a participant described by a participle or relative clause
+    ("Villagers were attacked by gunmen armed with rifles.", "ASSAULT", "AID"),
+    ("Farmers marched to demand the return of land seized by the army decades earlier.", "PROTEST", "COERCE"),
+    # what a rejection, accusation or request is about
+    ("The opposition rejected the deployment of foreign troops.", "REJECT", "MOBILIZE"),
+])
+def test_detect_context_mention_is_not_a_second_event(nlp, lexicon, text, kept, dropped):
+    doc, found = drafts(nlp, lexicon, text)
+    types = [d.type for d in found]
+    assert kept in types
+    assert dropped not in types
+
+
+def test_detect_context_mention_kept_when_alone(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "Calm returned to the city after the riots.")
+    assert "PROTEST" in [d.type for d in found]
+
+
+def test_detect_history_marker_dates_only_its_clause(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "Tunisia offered to hand over two men suspected of bombing a ferry in 1991.")
+    agree = find(found, "AGREE")
+    assert not agree.historical
+    doc, found = drafts(nlp, lexicon, "In 1991 the army bombed the ferry port.")
+    assert find(found, "ASSAULT").historical
+
+
+@pytest.mark.parametrize("expected,text,word", [
+    ("COOPERATE", "Kenya extradited a suspected smuggler to Belgium on Monday.", "extradited"),
+    ("SANCTION", "The government cancelled a planned visit to the capital by the foreign minister.", "cancelled"),
+    ("SANCTION", "Washington will deny entry to the officials behind the crackdown.", "deny"),
+    ("SANCTION", "The donors halted mediation between the two factions.", "halted"),
+    ("MOBILIZE", "The army strengthened its forces along the southern border.", "strengthened"),
+    ("COOPERATE", "The two navies launched joint war games in the gulf.", "launched"),
+    ("PROTEST", "Truck drivers blocked transport into the port city.", "blocked"),
+    ("AGREE", "The government is committed to holding elections next year.", "committed"),
+])
+def test_detect_lexicon_families_issue3(nlp, lexicon, expected, text, word):
+    doc, found = drafts(nlp, lexicon, text)
+    d = find(found, expected)
+    assert word in d.trigger_text
+
+
+@pytest.mark.parametrize("text", [
+    "The inquiry examined crimes committed by the militia.",
+    "The envoy undertook a long journey to the capital.",
+])
+def test_detect_commit_and_undertake_need_a_complement(nlp, lexicon, text):
+    doc, found = drafts(nlp, lexicon, text)
+    assert "AGREE" not in [d.type for d in found]
+
+
+@pytest.mark.parametrize("text,expected,trigger_word", [
+    # a refusal: a cooperative act negated with will/would/can
+    ("The government said it will not accept any more refugees.", "REJECT", "will"),
+    ("The ministry would not meet the strikers' demands.", "REJECT", "would"),
+    # a demand stated as what another must do
+    ("The minister said the rebels must release the hostages.", "REQUEST", "must"),
+])
+def test_detect_refusal_and_demand_are_acts(nlp, lexicon, text, expected, trigger_word):
+    doc, found = drafts(nlp, lexicon, text)
+    d = find(found, expected)
+    assert "occurred" == d.mode
+    assert d.trigger_text.startswith(trigger_word)  # the act is the modal, not the verb it governs
+
+
+def test_detect_demand_source_is_the_speaker(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "The minister said the rebels must release the hostages.")
+    d = find(found, "REQUEST")
+    assert ["The minister"] == spans(doc, d.source_spans)
+    assert ["the rebels"] == spans(doc, d.target_spans)
+
+
+def test_detect_intent_trigger_is_the_modal(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "The government will release all political detainees next month.")
+    intent = find(found, "AGREE")
+    assert intent.trigger_text.startswith("will")
+    assert "planned" == find(found, "RETREAT").mode
+
+
+@pytest.mark.parametrize("text", [
+    "There was no word on whether the two armies would resume joint exercises.",
+    "Officials did not say whether the government would support the plan.",
+    "The new credit lines will be used to support small lenders.",
+])
+def test_detect_no_intent_without_a_statement_or_intender(nlp, lexicon, text):
+    doc, found = drafts(nlp, lexicon, text)
+    assert [] == [d for d in found if d.fields.get("mode") == "intent-stated"]
+
+
+def test_detect_source_through_ready_to(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "The king said he would be ready to host a meeting between the two sides.")
+    d = find(found, "CONSULT")
+    assert "he" in spans(doc, d.source_spans)
+
+
+@pytest.mark.parametrize("expected,text,word", [
+    ("ASSAULT", "Militants launched rockets at the airbase overnight.", "launched"),
+    ("MOBILIZE", "The navy launched two missiles in a test over the sea.", "launched"),
+    ("REQUEST", "Donors pressured the government to free the activists.", "pressured"),
+    ("COERCE", "The army reimposed a curfew on the border town.", "reimposed"),
+    ("ASSAULT", "Rebels captured part of the provincial capital on Sunday.", "captured"),
+    ("CONSULT", "The emir launched a mediation effort between the two neighbours.", "mediation"),
+    ("PROTEST", "Thousands of miners stopped work on Monday over unpaid wages.", "stopped"),
+    ("REJECT", "Traders flouted the curfew in the old city.", "flouted"),
+    ("REJECT", "The president reneged on his pledge to hold a referendum.", "reneged"),
+    ("ASSAULT", "Militias carried out ethnic cleansing in the valley.", "cleansing"),
+])
+def test_detect_lexicon_families_issue3_more(nlp, lexicon, expected, text, word):
+    doc, found = drafts(nlp, lexicon, text)
+    d = find(found, expected)
+    assert word in d.trigger_text
+
+
+def test_detect_launch_at_target_is_the_aim(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "Militants launched rockets at the airbase overnight.")
+    assert ["the airbase"] == spans(doc, find(found, "ASSAULT").target_spans)
+
+
+def test_detect_verb_used_as_noun_is_no_trigger(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "Medics evacuated the wounded from the stadium.")
+    assert "ASSAULT" not in [d.type for d in found]
+
+
+def test_detect_refused_permission_is_rejection(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "The ministry said it would not give permission for the march.")
+    assert ("REJECT", "occurred") in [(d.type, d.mode) for d in found]
+
+
+def test_detect_want_to_is_an_intent(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "The foreign minister wants to help the flood victims.")
+    assert ("AGREE", "occurred") in [(d.type, d.mode) for d in found]
+
+
+@pytest.mark.parametrize("text,root", [
+    ("Prosecutors opened an investigation into the ministry.", "09"),  # by the object noun
+    ("Two soldiers were killed in a car bomb explosion near the base.", "18"),  # merged noun
+])
+def test_detect_cameo_root_from_the_specific_word(nlp, lexicon, text, root):
+    doc, found = drafts(nlp, lexicon, text)
+    assert root in [d.cameo_root for d in found if d.mode == "occurred"]
+
+
+@pytest.mark.parametrize("text,ptype,emitted", [
+    ("Prayer by visitors at the shrine is prohibited.", "COERCE", False),  # a standing rule
+    ("Prayer by visitors at the shrine was prohibited on Friday.", "COERCE", True),  # an act
+    ("The party is opposed to the new constitution.", "REJECT", True),  # a stated position
+])
+def test_detect_present_passive_state_is_no_event(nlp, lexicon, text, ptype, emitted):
+    doc, found = drafts(nlp, lexicon, text)
+    assert (ptype in [d.type for d in found]) == emitted
+
+
+def test_detect_history_marker_inside_the_event_noun(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "Visits are governed by an agreement signed between the two states in 1994.")
+    assert find(found, "AGREE").historical
+
+
+@pytest.mark.parametrize("text,word", [
+    ("Helicopters dropped barrel bombs on the villages around the airbase.", "dropped"),
+    ("Clashes erupted in the eastern suburbs on Sunday.", "Clashes"),  # reported as happening
+    ("Border troops resorted to heavy firing along the frontier.", "firing"),
+])
+def test_detect_violence_headline_forms(nlp, lexicon, text, word):
+    doc, found = drafts(nlp, lexicon, text)
+    d = find(found, "ASSAULT")
+    assert word in d.trigger_text and "occurred" == d.mode
+
+
+@pytest.mark.parametrize("text", [
+    "The governor condemned the killing of four villagers by gunmen.",  # what is condemned happened
+    "Four militants killed in an air strike near the border",  # a headline's participle is its predicate
+    "Two traders are killed in the market town",  # headline present, not a standing state
+])
+def test_detect_reported_violence_is_kept(nlp, lexicon, text):
+    doc, found = drafts(nlp, lexicon, text)
+    assert ("ASSAULT", "occurred") in [(d.type, d.mode) for d in found]

@@ -54,3 +54,26 @@ def test_export_geojson_skips_events_without_coordinates():
 def test_export_unknown_format():
     with pytest.raises(ValueError, match="unknown export format 'xml'"):
         export.write([], "xml", io.StringIO())
+
+
+def test_export_merged_event_carries_sources_and_figures(tmp_path):
+    from eventcoder.store import open_store
+
+    with open_store(str(tmp_path / "e.db")) as store:
+        store.write(make_result(article_id="a1", source="Wire A", dead=2))
+        store.write(make_result(article_id="a2", source="Wire B", dead=5))
+        events = list(store.query_events())
+    buf = io.StringIO()
+    export.write(events, "csv", buf)
+    (row,) = list(csv.DictReader(io.StringIO(buf.getvalue())))
+    assert ("2", "2", "Wire A; Wire B", "a1; a2") == (row["n_sources"], row["n_reports"], row["source"], row["article_ids"])
+    assert ("2", "2", "5") == (row["fatalities"], row["fatalities_low"], row["fatalities_high"])
+    buf = io.StringIO()
+    export.write(events, "jsonl", buf)
+    record = json.loads(buf.getvalue())
+    assert 2 == record["n_sources"]
+    assert ["Wire A", "Wire B"] == [s["source"] for s in record["sources"]]
+    assert [2, 5] == [x["count"] for x in record["fatalities_by_source"]]
+    buf = io.StringIO()
+    export.write(events, "geojson", buf)
+    assert 2 == json.loads(buf.getvalue())["features"][0]["properties"]["n_sources"]

@@ -44,9 +44,10 @@ def test_gazetteer_demonyms_are_not_places(gaz):
 
 
 def test_gazetteer_load_and_lookup_are_fast():
-    t = time.perf_counter()
+    # CPU time, not wall time: the shared test machine may be busy with other work
+    t = time.process_time()
     g = Gazetteer.load()
-    assert time.perf_counter() - t < 2.0
+    assert time.process_time() - t < 2.0
     t = time.perf_counter()
     for _ in range(1000):
         g.lookup("Tripoli")
@@ -70,3 +71,30 @@ def test_gazetteer_has_small_towns_from_cities500(gaz):
 def test_gazetteer_continents_come_from_geonames(gaz):
     europe = [e for e in gaz.lookup("Europe") if e.kind == "continent"]
     assert europe and europe[0].geonames_id == 6255148
+
+
+def test_gazetteer_one_capital_per_country(gaz):
+    # every US town named Washington is not the capital: only the biggest one is
+    capitals = [e for e in gaz.lookup("Washington") if e.kind == "capital"]
+    assert [(e.country, e.admin1) for e in capitals] == [("USA", "Washington, D.C.")]
+
+
+def test_gazetteer_reverse_lookup(gaz):
+    assert gaz.nearest(31.77, 35.21).name == "Jerusalem"
+    assert gaz.nearest(-33.87, 151.21).country == "AUS"
+    assert gaz.nearest(0.0, -140.0) is None  # mid-Pacific: no town within 100 km
+
+
+def test_gazetteer_admin1_aliases_and_counties(gaz):
+    assert [e.name for e in gaz.lookup("Zhejiang") if e.kind == "admin1"] == ["Zhejiang Sheng"]
+    assert any(e.kind == "admin1" and e.country == "DEU" for e in gaz.lookup("Rhineland-Palatinate"))
+    orange = {e.admin1 for e in gaz.lookup("Orange County") if e.kind == "admin2"}
+    assert {"California", "Florida"} <= orange
+    assert gaz.lookup("Orange") and not any(e.kind == "admin2" for e in gaz.lookup("Orange"))
+
+
+def test_gazetteer_abbreviations_and_region_demonyms(gaz):
+    assert gaz.abbreviation("Ont.").name == "Ontario"
+    assert gaz.abbreviation("Ont") is None and gaz.lookup("Ont.") == []
+    assert gaz.region_demonym("European").name == "Europe"
+    assert gaz.region_demonym("Lebanese") is None

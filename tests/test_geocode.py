@@ -206,3 +206,123 @@ def test_geocode_towns_follow_the_region_the_article_names(nlp, gaz):
 def test_geocode_container_state_picks_the_town_in_it(nlp, gaz):
     town = _by_text(geocode_text("Students marched in Lexington, Massachusetts.", nlp, gaz))
     assert town["Lexington"].admin1 == "Massachusetts"
+
+
+# ---- round 3: abbreviations, counties, names inside organisations, region demonyms ----------
+
+@pytest.mark.parametrize("text, abbr, region, country", [
+    ("Firefighters were called to a barn near Barrie, Ont., on Sunday.", "Ont.", "Ontario", "CAN"),
+    ("COLUMBIA, Ky. (WXYZ) - Two trucks collided on the highway.", "Ky.", "Kentucky", "USA"),
+    ("Snow closed schools across B.C. on Tuesday.", "B.C.", "British Columbia", "CAN"),
+    ("She moved from Gatineau, Que. to Ottawa in May.", "Que.", "Quebec", "CAN"),
+])
+def test_geocode_division_abbreviations(nlp, gaz, text, abbr, region, country):
+    got = _by_text(geocode_text(text, nlp, gaz))
+    hit = [p for t, p in got.items() if t.startswith(abbr.rstrip("."))]
+    assert hit and (hit[0].name, hit[0].country, hit[0].precision) == (region, country, "region")
+
+
+def test_geocode_one_dot_abbreviations_need_a_town_before_them(nlp, gaz):
+    # "Mass", "Miss", "Ind" are words; only "Town, Mass." makes them a state
+    assert geocode_text("Mass protests were held on Sunday. Miss Jones spoke.", nlp, gaz) == []
+    got = _by_text(geocode_text("The rally in Worcester, Mass. drew thousands.", nlp, gaz))
+    assert got["Worcester"].admin1 == "Massachusetts" and got["Worcester"].country == "USA"
+
+
+def test_geocode_counties_follow_their_state(nlp, gaz):
+    got = _by_text(geocode_text("Deputies in Adair County, Kentucky, arrested a man after a "
+                                "shooting.", nlp, gaz))
+    county = got["Adair County"]
+    assert (county.country, county.admin1, county.precision) == ("USA", "Kentucky", "district")
+    iowa = _by_text(geocode_text("Floods hit Adair County, Iowa, overnight.", nlp, gaz))
+    assert iowa["Adair County"].admin1 == "Iowa"
+
+
+def test_geocode_english_counties_by_bare_name(nlp, gaz):
+    got = _by_text(geocode_text("Flooding hit Kent and Hampshire, and roads in Surrey were "
+                                "closed.", nlp, gaz))
+    assert {got[n].country for n in ("Kent", "Hampshire", "Surrey")} == {"GBR"}
+    assert got["Kent"].precision == "district"
+
+
+def test_geocode_well_known_place_inside_an_organisation_name(nlp, gaz):
+    got = _by_text(geocode_text("The Washington Post said the Government of Alberta and the "
+                                "University of Michigan signed the deal.", nlp, gaz))
+    assert got["Washington"].country == "USA"
+    assert got["Alberta"].name == "Alberta" and got["Michigan"].country == "USA"
+    assert "University" not in got  # a common word, though a town somewhere is so named
+
+
+def test_geocode_place_in_an_organisation_name_is_not_an_event_location(nlp, gaz):
+    doc = nlp("The Washington Post reported that gunmen attacked a bus in Kabul.")
+    places = find_places(doc, gaz)
+    linked = places_for_event(doc, _draft(doc, "attacked"), places)
+    assert [p.name for p in linked] == ["Kabul"]
+
+
+def test_geocode_regional_demonyms_are_continents(nlp, gaz):
+    got = _by_text(geocode_text("European ministers met Asian envoys in Brussels.", nlp, gaz))
+    assert (got["European"].name, got["European"].country) == ("Europe", None)
+    assert got["Asian"].name == "Asia" and got["Asian"].reason.startswith("demonym:")
+    assert main_place(list(got.values())).name == "Brussels"
+
+
+@pytest.mark.parametrize("text, country", [
+    ("Malaysian officials met on Monday.", "MYS"), ("A Slovak architect won.", "SVK"),
+    ("Korean exporters gained.", "KOR"), ("Two Serb leaders met.", "SRB"),
+])
+def test_geocode_more_demonyms(nlp, gaz, text, country):
+    assert [p.country for p in geocode_text(text, nlp, gaz)] == [country]
+
+
+def test_geocode_countries_at_geonames_points(nlp, gaz):
+    canada = _by_text(geocode_text("Exports from Canada rose.", nlp, gaz))["Canada"]
+    assert (round(canada.lat, 1), round(canada.lon, 1)) == (60.1, -113.6)
+
+
+def test_geocode_neighbouring_towns_pick_the_state(nlp, gaz):
+    # "Victoria" names dozens of places; a Victorian town in the same story decides
+    got = _by_text(geocode_text("Storms hit Victoria overnight, flooding Geelong.", nlp, gaz))
+    assert (got["Victoria"].country, got["Victoria"].precision) == ("AUS", "region")
+    assert got["Geelong"].admin1 == "Victoria"
+    alone = _by_text(geocode_text("Storms hit Victoria overnight.", nlp, gaz))["Victoria"]
+    assert alone.country != "AUS"
+
+
+# ---- evaluation: the "correct country" figure --------------------------------------------------
+
+def test_eval_gold_country_from_field_name_or_coordinates():
+    from eventcoder.evaluate.places_data import gold_country
+
+    assert gold_country("Turkish", 39.0, 35.0, True, "Turkey") == "TUR"
+    assert gold_country("Kenya", 1.0, 38.0, is_country=True) == "KEN"
+    assert gold_country("Mombasa", -4.05, 39.66) == "KEN"  # reverse lookup of the point
+    assert gold_country("Pacific Ocean", 0.0, -160.0) is None  # a sea: no country
+    assert gold_country("Middle East", 33.0, 36.0) is None  # a region across borders
+
+
+def test_eval_toponym_country_figure(nlp, gaz):
+    from eventcoder.evaluate.items import ToponymItem
+    from eventcoder.evaluate.places_data import CountryToponym
+    from eventcoder.evaluate.scoring import ToponymScorer
+
+    text = "Protesters gathered in Rafah, Egypt, and in Tripoli."
+    gold = [CountryToponym(23, 28, "Rafah", 31.13, 33.80, False, "EGY"),
+            CountryToponym(42, 49, "Tripoli", 32.89, 13.19, False, "LBY")]
+    scorer = ToponymScorer()
+    scorer.add(ToponymItem("t1", text, gold), geocode_text(text, nlp, gaz))
+    res = scorer.result()
+    tripoli = next(p for p in geocode_text(text, nlp, gaz) if p.text == "Tripoli")
+    assert res["toponym_country"]["n"] == 2
+    assert res["toponym_country"]["acc"] == (1.0 if tripoli.country == "LBY" else 0.5)
+    assert res["place_coords"]["n"] == 2
+
+
+def test_geocode_abbreviation_wins_over_a_town_alias_after_a_town(nlp, gaz):
+    got = _by_text(geocode_text("Ranchers near Billings, Mont., lost cattle.", nlp, gaz))
+    assert got["Mont."].name == "Montana" and got["Billings"].admin1 == "Montana"
+
+
+def test_geocode_official_names_with_a_possessive(nlp, gaz):
+    got = _by_text(geocode_text("He visited the Democratic People's Republic of Korea.", nlp, gaz))
+    assert got["Democratic People's Republic of Korea"].country == "PRK"

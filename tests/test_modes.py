@@ -2,7 +2,7 @@
 
 import pytest
 
-from eventcoder.modes import classify_mode, historical_markers
+from eventcoder.modes import classify_mode, historical_marker_at, historical_markers
 
 
 def mode_of(nlp, text, word):
@@ -49,3 +49,28 @@ def test_modes_reported_threat_itself_occurred(nlp):
 def test_modes_historical_markers(nlp, expected, text):
     sent = next(nlp(text).sents)
     assert historical_markers(sent) == expected
+
+
+@pytest.mark.parametrize("expected,text,word", [
+    # an adverbial clause is an adjunct: the main verb's governor mode does not reach it
+    ("occurred", "The airline ordered ten new jets, while its rival signed a leasing deal.", "signed"),
+    # "forced to" happened
+    ("occurred", "The carmakers were forced to seek emergency loans.", "seek"),
+    # a conjoined purpose infinitive is as unrealised as the first
+    ("planned", "Negotiators flew in to arrange the truce and settle the border question.", "settle"),
+])
+def test_modes_issue3_rules(nlp, expected, text, word):
+    mode, rule = mode_of(nlp, text, word)
+    assert mode == expected, rule
+
+
+@pytest.mark.parametrize("expected,text,word", [
+    (None, "Tunisia offered to hand over two men suspected of bombing a ferry in 1991.", "offered"),
+    ("marker:20th-century-year", "Tunisia offered to hand over two men suspected of bombing a ferry in 1991.", "bombing"),
+    ("marker:years-ago", "Years ago the militia shelled the port, the mayor recalled.", "shelled"),
+    (None, "The minister resigned on Monday over a scandal that began years ago.", "resigned"),
+])
+def test_modes_historical_marker_scoped_to_clause(nlp, expected, text, word):
+    doc = nlp(text)
+    idx = next(t.i for t in doc if t.text == word)
+    assert historical_marker_at(doc, idx) == expected

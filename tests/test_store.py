@@ -4,48 +4,89 @@ import sqlite3
 
 import pytest
 
+from eventcoder.errors import StoreError
 from eventcoder.model import (ActorRef, Article, ArticleResult, Count, DateSpan, Event, Evidence,
                               Place, SourceRef)
 from eventcoder.store import EventFilter, open_store
 
 
 def make_result(text="Troops shelled the village of Kafr Nabl on Monday.", article_id="a1",
-                events=1, country="SYR", etype="ASSAULT", day=dt.date(2022, 3, 14)):
-    article = Article(id=article_id, text=text, source="Test Wire", published=dt.date(2022, 3, 18))
+                events=1, country="SYR", etype="ASSAULT", day=dt.date(2022, 3, 14), source="Test Wire",
+                place=("Kafr Nabl", 35.6, 36.6), dead=2, qualifier="exact",
+                actor=("Syrian security forces", "syr-security-forces")):
+    article = Article(id=article_id, text=text, source=source, published=dt.date(2022, 3, 18))
     out = []
     for i in range(events):
         out.append(Event(
             id=f"{article_id}-e{i}", type=etype, mode="occurred", historical=False, cameo_root="19",
             acled=None,
-            source_actors=[ActorRef(text="Troops", name="Syrian security forces", id="syr-security-forces",
-                                    country="SYR", kind="state_forces")],
+            source_actors=[ActorRef(text="Troops", name=actor[0], id=actor[1], country=country,
+                                    kind="state_forces")],
             target_actors=[],
-            date=DateSpan(start=day, end=day, precision="day", basis="'on Monday'"),
-            locations=[Place(text="Kafr Nabl", name="Kafr Nabl", country=country, lat=35.6, lon=36.6)],
-            fatalities=Count(count=2, qualifier="exact", text="two dead"), injuries=None, arrests=None,
+            # A second event of one article happens a week later, so that it is not the same incident.
+            date=DateSpan(start=day + dt.timedelta(days=7 * i), end=day + dt.timedelta(days=7 * i),
+                          precision="day", basis="'on Monday'"),
+            locations=[Place(text=place[0], name=place[0], country=country, lat=place[1], lon=place[2])],
+            fatalities=Count(count=dead, qualifier=qualifier, text=f"{dead} dead") if dead is not None else None,
+            injuries=None, arrests=None,
             attributed_to=None,
             evidence=[Evidence(article_id=article_id, sentence_index=0, start=0, end=len(text), text=text,
                                trigger="shelled")],
-            sources=[SourceRef(article_id=article_id, source="Test Wire", published="2022-03-18")],
+            sources=[SourceRef(article_id=article_id, source=source, published="2022-03-18")],
             extractor={"name": "rules.v1", "version": "0.1.0", "fields": {"type": "lexicon:shell"}},
             confidence=0.8))
     return ArticleResult(article=article, events=out)
 
 
-def test_store_write_is_idempotent(tmp_path):
-    db = str(tmp_path / "e.db")
-    with open_store(db) as store:
+def other_town(article_id="b1", **kw):
+    """The same kind of incident on the same day, in a town 60 km away (Hama): a different event."""
+    return make_result(text="Shells hit Hama on Monday.", article_id=article_id, place=("Hama", 35.13, 36.75), **kw)
+
+
+def test_store_write_is_idempotent(store_url):
+    with open_store(store_url) as store:
         assert "new" == store.write(make_result()).status
         assert "unchanged" == store.write(make_result()).status
-        assert {"articles": 1, "events": 1, "by_type": {"ASSAULT": 1}} == store.stats()
+        stats = store.stats()
+    assert (1, 1, 1, {"ASSAULT": 1}) == (stats["articles"], stats["reports"], stats["events"], stats["by_type"])
 
 
-def test_store_round_trips_the_schema_record(tmp_path):
+def test_store_keeps_each_report_as_extracted(store_url):
     result = make_result()
-    with open_store(str(tmp_path / "e.db")) as store:
+    with open_store(store_url) as store:
         store.write(result)
         (back,) = list(store.query_events())
-    assert result.events[0].to_dict() == back.to_dict()
+        (report,) = store.event_reports(back.id)
+    assert result.events[0].to_dict() == report["record"]
+    assert "a1" == report["article_id"] and "Test Wire" == report["source"]
+    core = {k: v for k, v in back.to_dict().items() if k not in ("extractor",)}
+    expected = result.events[0].to_dict()
+    assert {k: expected[k] for k in ("id", "type", "date", "locations", "fatalities", "evidence", "sources")} \
+        == {k: core[k] for k in ("id", "type", "date", "locations", "fatalities", "evidence", "sources")}
+    assert 1 == back.n_sources and "merge.v1" == back.extractor["merge"]
+
+
+def test_store_merges_reports_of_one_incident_across_sources(store_url):
+    with open_store(store_url) as store:
+        store.write(make_result(article_id="a1", source="Wire A", dead=2))
+        outcome = store.write(make_result(text="Two died as the army shelled Kafr Nabl.", article_id="a2",
+                                          source="Wire B", dead=3, place=("Kafr Nabl", 35.61, 36.61)))
+        store.write(other_town(source="Wire C"))
+        assert 1 == outcome.merged
+        events = list(store.query_events())
+        assert 2 == len(events)
+        merged = next(e for e in events if e.n_sources == 2)
+        assert ["a1", "a2"] == [s.article_id for s in merged.sources]
+        assert 2 == merged.fatalities.count  # the lowest credible figure
+        assert {"low": 2, "high": 3} == merged.fatalities_range
+        assert [("Wire A", 2), ("Wire B", 3)] == [(x["source"], x["count"]) for x in merged.fatalities_by_source]
+        reports = store.event_reports(merged.id)
+        assert 2 == len(reports)
+        second = next(r for r in reports if r["id"] == "a2-e0")
+        assert second["merge_score"] >= 0.55 and "a1-e0" == second["matched_report"]
+        assert any(reason.startswith("place:") for reason in second["merge_reasons"])
+        assert 2 == store.count_events(EventFilter(min_sources=1))
+        assert [merged.id] == [e.id for e in store.query_events(EventFilter(min_sources=2))]
 
 
 @pytest.mark.parametrize(
@@ -55,48 +96,214 @@ def test_store_round_trips_the_schema_record(tmp_path):
         (EventFilter(type="protest"), 1),
         (EventFilter(country="SYR"), 2),
         (EventFilter(country="UKR"), 1),
-        (EventFilter(since=dt.date(2022, 3, 15)), 1),
-        (EventFilter(until=dt.date(2022, 3, 15)), 2),
-        (EventFilter(actor="syr-security-forces"), 3),
-        (EventFilter(actor="Syrian"), 3),
+        (EventFilter(since=dt.date(2022, 3, 15)), 2),
+        (EventFilter(until=dt.date(2022, 3, 15)), 1),
+        (EventFilter(actor="syr-security-forces"), 2),
+        (EventFilter(actor="Syrian"), 2),
+        (EventFilter(place="kharkiv"), 1),
+        (EventFilter(text="rallied"), 1),
+        (EventFilter(text="village Nabl"), 2),
+        (EventFilter(text="rallied village"), 0),
+        (EventFilter(review_status="unreviewed"), 3),
+        (EventFilter(review_status="accepted"), 0),
         (EventFilter(historical=True), 0),
+        (EventFilter(near=(35.6, 36.6, 10)), 2),
+        (EventFilter(bbox=(30, 45, 40, 55)), 1),
         (EventFilter(limit=1), 1),
     ],
 )
-def test_store_filters(tmp_path, flt, expected):
-    with open_store(str(tmp_path / "e.db")) as store:
+def test_store_filters(store_url, flt, expected):
+    with open_store(store_url) as store:
         store.write(make_result(article_id="a1", events=2))
         store.write(make_result(text="Protesters rallied in Kharkiv.", article_id="a2", country="UKR",
-                                etype="PROTEST", day=dt.date(2022, 3, 16)))
+                                etype="PROTEST", day=dt.date(2022, 3, 16), place=("Kharkiv", 49.98, 36.25),
+                                actor=("Ukrainian protesters", "ukr-protesters")))
         assert expected == len(list(store.query_events(flt)))
+        assert expected == (store.count_events(flt) if flt.limit is None else 1)
 
 
-def test_store_failed_write_leaves_no_partial_article(tmp_path):
-    db = str(tmp_path / "e.db")
-    result = make_result(events=2)
-    result.events[1].id = result.events[0].id  # same id twice is fine (replace) ...
+def test_store_failed_write_leaves_no_partial_article(store_url):
     bad = make_result(article_id="b1", events=2)
-    bad.events[1].type = None  # ... but a NOT NULL violation mid-article must roll back
-    with open_store(db) as store:
+    bad.events[1].type = None  # a NOT NULL violation mid-article must roll back
+    with open_store(store_url) as store:
         with pytest.raises(Exception):
             store.write(bad)
         assert not store.has_article("b1")
         assert 0 == store.count_events()
-    conn = sqlite3.connect(db)
-    assert [] == conn.execute("SELECT id FROM articles").fetchall()
+        assert 0 == store.stats()["reports"]
 
 
-def test_store_records_migrations(tmp_path):
+def test_store_same_report_id_twice_in_one_article_is_stored_once(store_url):
+    result = make_result(events=2)
+    result.events[1].id = result.events[0].id
+    with open_store(store_url) as store:
+        assert 1 == store.write(result).events
+        assert 1 == store.count_events()
+
+
+def test_store_records_migrations_in_name_order(tmp_path):
     db = str(tmp_path / "e.db")
     open_store(db).close()
     open_store(db).close()
     conn = sqlite3.connect(db)
-    assert [("0001_initial",)] == conn.execute("SELECT name FROM _eventcoder_migrations").fetchall()
+    assert [("0001_initial",), ("0002_merged_events",)] == \
+        conn.execute("SELECT name FROM _eventcoder_migrations ORDER BY rowid").fetchall()
     assert "wal" == conn.execute("PRAGMA journal_mode").fetchone()[0]
 
 
-def test_store_rejects_postgres_until_supported():
-    from eventcoder.errors import ConfigError
+def test_store_migrates_a_0001_store_to_single_report_events(tmp_path):
+    """A store written before merging: its per-article events become reports of their own events."""
+    from eventcoder.store import migrations
 
-    with pytest.raises(ConfigError, match="PostgreSQL"):
-        open_store("postgresql://localhost/events")
+    db = str(tmp_path / "old.db")
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.executescript(migrations._initial())
+    conn.execute("CREATE TABLE _eventcoder_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    conn.execute("INSERT INTO _eventcoder_migrations VALUES ('0001_initial', '2022-03-18T00:00:00')")
+    for result in (make_result(article_id="a1"), make_result(article_id="a2", source="Wire B")):
+        art, ev = result.article, result.events[0]
+        conn.execute("INSERT INTO articles VALUES (?, ?, ?, NULL, NULL, NULL, ?, '2022-03-18')",
+                     (art.id, art.source, "2022-03-18", art.text))
+        conn.execute("INSERT INTO events VALUES (?, ?, 'ASSAULT', 'occurred', 0, '19', '2022-03-14',"
+                     " '2022-03-14', 'day', 2, 0.8, ?)", (ev.id, art.id, json.dumps(ev.to_dict())))
+        conn.execute("INSERT INTO event_places VALUES (?, 'Kafr Nabl', 'SYR', NULL, 35.6, 36.6, 'city')", (ev.id,))
+    conn.close()
+    with open_store(db) as store:
+        assert ["0002_merged_events"] == store.applied
+        events = list(store.query_events())
+        assert ["a1-e0", "a2-e0"] == [e.id for e in events]  # existing ids keep working
+        assert all(1 == e.n_sources for e in events)
+        assert ["a1-e0"] == [r["id"] for r in store.event_reports("a1-e0")]
+        assert 2 == store.count_events(EventFilter(country="SYR", text="shelled"))
+        # A re-merge joins them, as a fresh ingest would have.
+        assert {"events": 1, "reports": 2} == {k: v for k, v in store.remerge().items() if k != "changed"}
+        (merged,) = list(store.query_events())
+        assert ("a1-e0", 2) == (merged.id, merged.n_sources)
+        assert merged.id == store.get_event("a2-e0").id  # the absorbed id resolves to the survivor
+
+
+def test_store_ids_do_not_depend_on_ingest_order(tmp_path):
+    results = [make_result(article_id=a, source=f"Wire {a}") for a in ("a3", "a1", "a2")] + [other_town("b1")]
+    shapes = []
+    for order in (results, results[::-1]):
+        with open_store(str(tmp_path / f"{len(shapes)}.db")) as store:
+            for r in order:
+                store.write(r)
+            shapes.append(sorted((e.id, tuple(sorted(s.article_id for s in e.sources)))
+                                 for e in store.query_events()))
+    assert shapes[0] == shapes[1]
+    assert [("a1-e0", ("a1", "a2", "a3")), ("b1-e0", ("b1",))] == shapes[0]
+
+
+def test_store_event_id_change_leaves_an_alias(store_url):
+    with open_store(store_url) as store:
+        store.write(make_result(article_id="a2"))
+        store.write(make_result(article_id="a1", source="Other"))  # a smaller id joins: the event is renamed
+        assert "a1-e0" == store.get_event("a2-e0").id
+        assert "auto_merge" == store.audit_log("a1-e0")[0]["action"]
+
+
+def test_store_review_accept_reject_edit_and_audit(store_url):
+    with open_store(store_url) as store:
+        store.write(make_result())
+        eid = "a1-e0"
+        assert "accepted" == store.review_event(eid, "accept", by="ana").review_status
+        edited = store.review_event(eid, "edit", by="ana", field="fatalities",
+                                    value={"count": 4, "qualifier": "at_least", "text": "at least four"})
+        assert (4, "at_least") == (edited.fatalities.count, edited.fatalities.qualifier)
+        assert "accepted" == edited.review_status  # an edit keeps an earlier accept
+        assert "rejected" == store.review_event(eid, "reject", by="bo").review_status
+        assert 1 == store.count_events(EventFilter(review_status="rejected"))
+        log = store.audit_log(eid)
+        assert ["reject", "edit", "accept"] == [x["action"] for x in log]
+        assert ("bo", "review_status", "accepted", "rejected") == \
+            (log[0]["by"], log[0]["field"], log[0]["before"], log[0]["after"])
+        assert 2 == log[1]["before"]["count"] and 4 == log[1]["after"]["count"]
+        with pytest.raises(StoreError, match="cannot edit field"):
+            store.review_event(eid, "edit", by="ana", field="evidence", value=[])
+        with pytest.raises(StoreError, match="does not fit"):
+            store.review_event(eid, "edit", by="ana", field="fatalities", value=5)
+        with pytest.raises(StoreError, match="review action"):
+            store.review_event(eid, "approve", by="ana")
+        with pytest.raises(StoreError, match="no event"):
+            store.review_event("nope", "accept", by="ana")
+
+
+def test_store_edit_survives_new_reports_and_remerge(store_url):
+    with open_store(store_url) as store:
+        store.write(make_result(article_id="a2"))
+        store.review_event("a2-e0", "edit", by="ana", field="type", value="COERCE")
+        store.write(make_result(article_id="a3", source="Wire B"))  # joins the event
+        event = store.get_event("a2-e0")
+        assert ("COERCE", 2, "edited") == (event.type, event.n_sources, event.review_status)
+        store.write(make_result(article_id="a1", source="Wire C"))  # renames it to a1-e0
+        store.remerge()
+        event = store.get_event("a1-e0")
+        assert ("COERCE", 3) == (event.type, event.n_sources)
+
+
+def test_store_split_report_and_merge_back(store_url):
+    with open_store(store_url) as store:
+        for a in ("a1", "a2", "a3"):
+            store.write(make_result(article_id=a, source=f"Wire {a}"))
+        (event,) = list(store.query_events())
+        assert 3 == event.n_sources
+        new_id = store.split_report("a2-e0", by="ana")
+        assert "a2-e0" == new_id
+        assert ["a2-e0"] == [r["id"] for r in store.event_reports(new_id)]
+        assert ["a1-e0", "a3-e0"] == sorted(r["id"] for r in store.event_reports("a1-e0"))
+        # The split holds through a re-merge and through a new matching report.
+        store.remerge()
+        store.write(make_result(article_id="a4", source="Wire a4"))
+        assert ["a2-e0"] == [r["id"] for r in store.event_reports("a2-e0")]
+        assert 2 == store.count_events()
+        assert "split" == store.audit_log("a1-e0")[0]["action"]
+        survivor = store.merge_events("a2-e0", "a1-e0", by="bo")
+        assert "a1-e0" == survivor
+        assert 4 == store.get_event("a2-e0").n_sources
+        assert 1 == store.count_events()
+        store.remerge()
+        assert 1 == store.count_events()
+        assert "merge" == store.audit_log(survivor)[0]["action"]
+
+
+def test_store_merge_events_keeps_the_kept_events_review(store_url):
+    with open_store(store_url) as store:
+        store.write(make_result(article_id="a1"))
+        store.write(other_town("b1"))
+        store.review_event("a1-e0", "edit", by="ana", field="fatalities",
+                           value={"count": 9, "qualifier": "exact", "text": "nine"})
+        store.review_event("b1-e0", "edit", by="bo", field="fatalities",
+                           value={"count": 1, "qualifier": "exact", "text": "one"})
+        survivor = store.merge_events("b1-e0", "a1-e0", by="cy")
+        assert "a1-e0" == survivor
+        assert 1 == store.get_event(survivor).fatalities.count
+        assert survivor == store.get_event("b1-e0").id
+
+
+def test_store_articles_actors_and_stats(store_url):
+    with open_store(store_url) as store:
+        store.write(make_result(article_id="a1"))
+        store.write(make_result(article_id="a2", source="Wire B"))
+        store.write(other_town("b1"))
+        article = store.get_article("a2")
+        assert ("Wire B", [{"id": "a2-e0", "event_id": "a1-e0"}]) == (article["source"], article["reports"])
+        assert article["text"].startswith("Troops shelled")
+        assert store.get_article("zz") is None
+        listed = store.list_articles(limit=2)
+        assert 2 == len(listed) and {"id", "source", "published", "n_reports"} <= set(listed[0])
+        assert 3 == len(store.list_articles(limit=10))
+        assert [{"id": "syr-security-forces", "name": "Syrian security forces", "country": "SYR",
+                 "kind": "state_forces", "events": 2}] == store.list_actors()
+        stats = store.stats()
+        assert (3, 3, 2, 1) == (stats["articles"], stats["reports"], stats["events"], stats["multi_source_events"])
+        assert store.get_event("missing") is None and [] == store.event_reports("missing")
+
+
+def test_store_audit_log_without_event_lists_newest_first(store_url):
+    with open_store(store_url) as store:
+        store.write(make_result(article_id="a1"))
+        store.write(other_town("b1"))
+        store.review_event("a1-e0", "accept", by="ana")
+        store.review_event("b1-e0", "reject", by="ana")
+        assert ["b1-e0", "a1-e0"] == [x["event_id"] for x in store.audit_log(limit=2)]

@@ -50,6 +50,23 @@ def states_number(text: str) -> bool:
     return bool(_NUMBER_RE.search(cleaned))
 
 
+_SMALL = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+          "sixteen seventeen eighteen nineteen twenty").split()
+
+
+def states_figure(text: str, figure: Optional[int]) -> bool:
+    """True when the text gives this very figure (digits or an English word).
+
+    A GED event is one dyad at one place on one day; a headline's number is often an aggregate
+    ("more than 200 killed across Syria yesterday") that no single GED row carries, so a count is
+    scored only where the headline states the row's own `best`.
+    """
+    if figure is None or not states_number(text):
+        return False
+    forms = [str(figure), f"{figure:,}"] + ([_SMALL[figure]] if figure < len(_SMALL) else [])
+    return any(re.search(rf"(?<![\w,.]){re.escape(f)}(?![\w,]|\.\d)", text, re.IGNORECASE) for f in forms)
+
+
 def iso3(code: Optional[str]) -> Optional[str]:
     """ISO alpha-2 or alpha-3 -> alpha-3; other codes (IGO, ---) -> None."""
     if not code:
@@ -230,7 +247,8 @@ def load_ucdp(data_dir: str) -> Iterator[EventItem]:
                 type="ASSAULT",
                 sources=(_ucdp_side(row["side_a"], country, row["type_of_violence"], "a"),),
                 targets=(_ucdp_side(row["side_b"], country, row["type_of_violence"], "b"),),
-                fatalities=_int(row.get("best")), fatalities_stated=states_number(headline),
+                fatalities=_int(row.get("best")),
+                fatalities_stated=states_figure(headline, _int(row.get("best"))),
                 date_start=dt.date.fromisoformat(row["date_start"]) if row.get("date_start") else None,
                 date_end=dt.date.fromisoformat(row["date_end"]) if row.get("date_end") else None,
                 date_precision=prec, places=(place,))

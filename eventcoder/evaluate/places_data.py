@@ -5,12 +5,66 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import xml.etree.ElementTree as ET
 import zipfile
+from dataclasses import dataclass
 from typing import Iterator, Optional
 
 from .items import GoldToponym, LocationItem, ToponymItem
+
+
+@dataclass(slots=True, frozen=True)
+class CountryToponym(GoldToponym):
+    """A gold toponym with the ISO3 country it lies in, for the "correct country" figure.
+
+    None where the gold names no country (seas, continents, regions across borders).
+    """
+
+    country: Optional[str] = None
+
+
+@functools.lru_cache(maxsize=1)
+def _gazetteer():
+    from ..gazetteer import Gazetteer
+
+    return Gazetteer.load()
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def gold_country(name: str, lat: Optional[float], lon: Optional[float], is_country: bool = False,
+                 country_name: Optional[str] = None) -> Optional[str]:
+    """ISO3 country of a gold toponym: the gold's own country field (TR-News), the country it
+    names, else the country of the town nearest its coordinates (within 100 km).
+
+    A gold name that the gazetteer knows as a region without a country (a sea, a continent,
+    "Middle East") within 1,500 km of the gold point has no country: such regions are large and
+    their points differ between sources, and a reverse lookup would pin them on whichever
+    country their centre falls in.
+    """
+    gaz = _gazetteer()
+    if country_name:
+        iso = [e.country for e in gaz.lookup(country_name) if e.kind == "country"]
+        if iso:
+            return iso[0]
+    cands = gaz.lookup(name) if name else []
+    if is_country:
+        iso = [e.country for e in cands if e.kind == "country"]
+        if iso:
+            return iso[0]
+    if lat is None or lon is None:
+        return None
+    if any(not e.country and _km(lat, lon, e.lat, e.lon) <= 1500 for e in cands):
+        return None
+    town = gaz.nearest(lat, lon, max_km=100.0)
+    return town.country if town is not None else None
 
 
 def _text(el: Optional[ET.Element], tag: str) -> Optional[str]:
@@ -69,8 +123,10 @@ def load_tr_news(data_dir: str) -> Iterator[ToponymItem]:
             start, end = int(_text(tp, "start")), int(_text(tp, "end"))
             name = _text(tp, "phrase") or ""
             start, end = _anchor(text, start, end, name)
-            tops.append(GoldToponym(start=start, end=end, name=name, lat=_float(_text(gaz, "lat")),
-                                    lon=_float(_text(gaz, "lon")), is_country=fcode.startswith("PCL")))
+            lat, lon, is_country = _float(_text(gaz, "lat")), _float(_text(gaz, "lon")), fcode.startswith("PCL")
+            country = gold_country(_text(gaz, "name") or name, lat, lon, is_country, _text(gaz, "country"))
+            tops.append(CountryToponym(start=start, end=end, name=name, lat=lat, lon=lon,
+                                       is_country=is_country, country=country))
         yield ToponymItem(id=f"trnews-{art.get('docid')}", text=text, toponyms=tops)
 
 
@@ -93,8 +149,9 @@ def load_geowebnews(data_dir: str) -> Iterator[ToponymItem]:
             name = _text(tp, "extractedName") or ""
             start, end = _anchor(text, int(_text(tp, "start")), int(_text(tp, "end")), name)
             norm = _text(tp, "normalisedName") or name
-            tops.append(GoldToponym(start=start, end=end, name=name, lat=lat, lon=lon,
-                                    is_country=is_country_name(norm)))
+            is_country = is_country_name(norm)
+            tops.append(CountryToponym(start=start, end=end, name=name, lat=lat, lon=lon, is_country=is_country,
+                                       country=gold_country(norm, lat, lon, is_country)))
         yield ToponymItem(id=f"gwn-{art.get('file')}", text=text, toponyms=tops)
 
 
@@ -107,9 +164,10 @@ def load_geovirus(data_dir: str) -> Iterator[ToponymItem]:
             name = _text(loc, "name") or ""
             start, end = _anchor(text, int(_text(loc, "start")), int(_text(loc, "end")), name)
             page = (_text(loc, "page") or "").rsplit("/", 1)[-1].replace("_", " ")
-            tops.append(GoldToponym(start=start, end=end, name=name, lat=_float(_text(loc, "lat")),
-                                    lon=_float(_text(loc, "lon")),
-                                    is_country=is_country_name(page) or is_country_name(name)))
+            lat, lon = _float(_text(loc, "lat")), _float(_text(loc, "lon"))
+            is_country = is_country_name(page) or is_country_name(name)
+            tops.append(CountryToponym(start=start, end=end, name=name, lat=lat, lon=lon, is_country=is_country,
+                                       country=gold_country(page or name, lat, lon, is_country)))
         yield ToponymItem(id=f"geovirus-{_text(art, 'source')}", text=text, toponyms=tops)
 
 

@@ -7,7 +7,7 @@ import time
 from typing import Any, Callable, Iterator, Optional
 
 from ..errors import EvalError
-from . import events_data, places_data, time_data
+from . import events_data, merge_data, places_data, time_data
 from .scoring import EventScorer, LocationScorer, TimeScorer, ToponymScorer
 from .split import SPLITS, in_split, split_of
 
@@ -25,9 +25,12 @@ REGISTRY: dict[str, tuple[Callable[[str], Iterator[Any]], str]] = {
     "event-location-geolocating-political-events": (places_data.load_event_location, "locations"),
     "tempeval3-platinum": (time_data.load_tempeval3, "dates"),
     "meantime-english": (time_data.load_meantime, "dates"),
+    # Cross-document merging of MEANTIME's annotated event mentions (see merge_data.py).
+    "meantime-merge": (merge_data.load_meantime_merge, "merge"),
 }
 DATASETS: dict[str, Callable[[str], Iterator[Any]]] = {name: spec[0] for name, spec in REGISTRY.items()}
-SCORERS = {"events": EventScorer, "toponyms": ToponymScorer, "locations": LocationScorer, "dates": TimeScorer}
+SCORERS = {"events": EventScorer, "toponyms": ToponymScorer, "locations": LocationScorer, "dates": TimeScorer,
+           "merge": merge_data.MergeScorer}
 
 
 def resolve_data_dir(data_dir: Optional[str] = None) -> str:
@@ -103,6 +106,8 @@ def _predict(kind: str, item: Any, tools: _Tools) -> Callable[[Any], None]:
     if kind == "locations":
         events = tools.extract(item.text)
         return lambda s: s.add(item, events)
+    if kind == "merge":  # the reports are given; the scorer clusters them all at the end
+        return lambda s: s.add(item, item.reports)
     mentions = tools.find_dates(item.text, item.published)
     resolved = {t.text: tools.resolve(t.text, item.published) for t in item.timexes}
     events = tools.extract(item.text, published=item.published) if item.events else []

@@ -105,9 +105,12 @@ def kind_match(gold_kind: str, kind: Optional[str]) -> bool:
 
 
 def _pick(gold: GoldEvent, preds: list[Any]) -> Optional[Any]:
-    """The predicted event scored against a gold event: same type first, then any."""
+    """The predicted event scored against a gold event: same type and mode first (gold codes the
+    act that took place, so an occurred event before a demanded one of the same type), then same
+    type, then any."""
     same = [e for e in preds if e.type == gold.type]
-    return (same or preds or [None])[0]
+    same_mode = [e for e in same if getattr(e, "mode", "occurred") == (gold.mode or "occurred")]
+    return (same_mode or same or preds or [None])[0]
 
 
 class EventScorer:
@@ -279,6 +282,11 @@ class ToponymScorer:
             dists = [haversine_km(g.lat, g.lon, p.lat, p.lon) for p in hits if p.lat is not None and p.lon is not None]
             if dists:
                 self.errors[key].append(min(dists))
+            # "correct country" (Mordecai 3's figure): resolved gold toponyms whose country we got
+            gold_country = getattr(g, "country", None)
+            if gold_country and hits:
+                self.c["country_n"] += 1
+                self.c["country_hit"] += any(p.country == gold_country for p in hits)
         self.c["pred"] += len(spans)
         self.c["pred_ok"] += sum(any(overlaps((g.start, g.end), s) for g in item.toponyms) for _, s in spans)
 
@@ -286,6 +294,9 @@ class ToponymScorer:
         c = self.c
         return {"toponym_recall": accuracy(c["found"], c["gold"]) | {"r": ratio(c["found"], c["gold"])},
                 "toponym_precision": {"p": ratio(c["pred_ok"], c["pred"]), "n": c["pred"]},
+                "toponym_country": accuracy(c["country_hit"], c["country_n"]),
+                "place_coords": distance_stats(self.errors["country"] + self.errors["subnational"],
+                                               sum(self.n_coords.values())),
                 **{f"place_coords_{k}": distance_stats(self.errors[k], self.n_coords[k])
                    for k in ("country", "subnational")}}
 

@@ -1,8 +1,8 @@
 """Files, folders and standard input -> a stream of Article (or InputError for a bad input).
 
-One reader per format (seedtext, plaintext, jsonl, csvfile, html); this module walks paths, picks
-a reader by extension and content sniffing, enforces the size limit, and turns every failure of
-one input into an InputError so that a batch always goes on.
+One reader per format (seedtext, plaintext, jsonl, csvfile, html, warc, parquet); this module
+walks paths, picks a reader by extension and content sniffing, enforces the size limit, and
+turns every failure of one input into an InputError so that a batch always goes on.
 
 Example:
     >>> for item in read_paths(["news/"], source="Example Wire"):
@@ -23,21 +23,24 @@ from eventcoder.ingest.csvfile import read_csv
 from eventcoder.ingest.html import parse_html
 from eventcoder.ingest.jsonl import read_json, read_jsonl
 from eventcoder.ingest.normalize import article_id, normalize_text
+from eventcoder.ingest.parquet import read_parquet
 from eventcoder.ingest.plaintext import parse_plain
 from eventcoder.ingest.records import Options, check_fields
 from eventcoder.ingest.seedtext import parse_seed
-from eventcoder.ingest.sniff import (BINARY, decode_bytes, is_seed_start, looks_binary,
-                                     sniff_format, too_big)
+from eventcoder.ingest.warc import read_warc
+from eventcoder.ingest.sniff import (BINARY, PARQUET_MAGIC, decode_bytes, is_seed_start,
+                                     looks_binary, sniff_format, too_big)
 from eventcoder.model import Article
 
-FORMATS = ("seed", "text", "jsonl", "json", "csv", "tsv", "html")
+FORMATS = ("seed", "text", "jsonl", "json", "csv", "tsv", "html", "warc", "parquet")
 _FORMAT_ALIASES = {"txt": "text", "plain": "text", "ndjson": "jsonl", "htm": "html"}
 # None: a .txt file is a seed file or plain text, decided by its first line.
 SUFFIXES: dict[str, Optional[str]] = {
     ".txt": None, ".text": None, ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json",
-    ".csv": "csv", ".tsv": "tsv", ".html": "html", ".htm": "html",
+    ".csv": "csv", ".tsv": "tsv", ".html": "html", ".htm": "html", ".warc": "warc",
+    ".parquet": "parquet", ".pq": "parquet",
 }
-_STREAMED = ("jsonl", "csv", "tsv")  # read record by record; the size limit is per record
+_STREAMED = ("jsonl", "csv", "tsv", "warc", "parquet")  # record by record; the limit is per record
 _HEAD = 8192
 STDIN = "<stdin>"
 
@@ -122,6 +125,11 @@ def walk(folder: str) -> list[str]:
 def _read_file(path: str, opts: Options, fmt: Optional[str]) -> Iterator[Article | InputError]:
     suffix, gz = _suffix(path)
     kind = fmt or SUFFIXES.get(suffix, "sniff")
+    if kind == "sniff" and not gz and _is_parquet(path):
+        kind = "parquet"
+    if kind == "parquet":  # pyarrow needs the file itself: it seeks to the footer
+        yield from read_parquet(path, opts)
+        return
     try:
         size = None if gz else os.path.getsize(path)
         if size is not None and size > opts.max_bytes and kind not in _STREAMED:
@@ -131,6 +139,11 @@ def _read_file(path: str, opts: Options, fmt: Optional[str]) -> Iterator[Article
             yield from _read_stream(stream, path, kind, opts)
     except (OSError, EOFError) as exc:
         yield InputError(path, f"cannot read: {getattr(exc, 'strerror', None) or exc}")
+
+
+def _is_parquet(path: str) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(4) == PARQUET_MAGIC
 
 
 def _read_stdin(opts: Options, fmt: Optional[str]) -> Iterator[Article | InputError]:
@@ -168,6 +181,12 @@ def _read_stream(stream: IO[bytes], path: str, kind: str, opts: Options
         return
     if kind == "sniff":
         kind = sniff_format(head)
+    if kind == "parquet":
+        yield InputError(path, "Parquet is read from a file on disk, not gzipped or from stdin")
+        return
+    if kind == "warc":
+        yield from read_warc(io.BufferedReader(_Prefixed(head, stream)), opts, path=path)
+        return
     if kind in _STREAMED:
         if looks_binary(head):
             yield InputError(path, BINARY)

@@ -11,6 +11,7 @@ from eventcoder.errors import InputError
 from eventcoder.ingest.normalize import human_size
 
 BINARY = "binary file, not text"
+PARQUET_MAGIC = b"PAR1"
 FALLBACK_ERRORS = "eventcoder-cp1252"  # codec error handler name, see register_fallback()
 
 _SEED_START = re.compile(r"\s*date\s+\S+")
@@ -87,7 +88,12 @@ def register_fallback() -> None:
 
 
 def sniff_format(head: bytes, suffix: str = "") -> str:
-    """Guess a reader from the first bytes: 'html', 'json', 'jsonl', 'seed' or 'text'."""
+    """Guess a reader from the first bytes: 'warc', 'parquet', 'html', 'json', 'jsonl', 'seed'
+    or 'text'."""
+    if head.startswith(b"WARC/"):
+        return "warc"
+    if head.startswith(PARQUET_MAGIC):
+        return "parquet"
     if _HTML_START.match(head):
         return "html"
     stripped = head.lstrip(codecs.BOM_UTF8).lstrip()
@@ -116,5 +122,5 @@ def is_seed_start(text: str) -> bool:
     return " - " in first or first.rstrip().endswith(" -") or any(c.isdigit() for c in value)
 
 
-__all__ = ["BINARY", "decode_bytes", "is_seed_start", "looks_binary", "register_fallback",
+__all__ = ["BINARY", "PARQUET_MAGIC", "decode_bytes", "is_seed_start", "looks_binary", "register_fallback",
            "sniff_format", "too_big"]

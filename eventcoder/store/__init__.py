@@ -9,9 +9,11 @@ __all__ = ["EventFilter", "SQLiteStore", "WriteOutcome", "open_store"]
 
 
 def open_store(url: str) -> SQLiteStore:
-    """Open `url`: a file path or sqlite:///path for SQLite; postgresql:// is not supported yet."""
+    """Open `url`: a file path or sqlite:///path for SQLite, postgresql://... for PostgreSQL."""
     if url.startswith(("postgresql://", "postgres://")):
-        raise ConfigError("PostgreSQL stores are not available yet; use a SQLite file path")
+        from .postgres import PostgresStore  # psycopg is an extra: imported only when asked for
+
+        return PostgresStore(url)
     if url.startswith("sqlite:///"):
         url = url[len("sqlite:///"):]
     return SQLiteStore(url)

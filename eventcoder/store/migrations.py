@@ -51,12 +51,107 @@ def _initial() -> str:
     )
 
 
+@migration("0002_merged_events")
+def _merged_events(dialect: str = "sqlite") -> str:
+    """Per-article `events` rows become `reports`, each the single report of its own event.
+
+    The event's side tables (places, actors, the (cell, week) candidate index, full text) are
+    derived data: the store rebuilds every event marked `stale` when it opens (SQLiteStore).
+    """
+    if dialect == "sqlite":
+        fts = "CREATE VIRTUAL TABLE event_fts USING fts5(event_id UNINDEXED, text);"
+    else:
+        fts = ("CREATE TABLE event_fts (event_id TEXT PRIMARY KEY, text TEXT NOT NULL,"
+               " tsv tsvector GENERATED ALWAYS AS (to_tsvector('english', text)) STORED);\n"
+               "CREATE INDEX event_fts_tsv ON event_fts USING GIN (tsv);")
+    return (
+        """
+        CREATE TABLE reports (
+            id TEXT PRIMARY KEY,
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            event_id TEXT NOT NULL,
+            type TEXT NOT NULL,
+            record TEXT NOT NULL,
+            merge_score REAL,
+            merge_reasons TEXT,
+            matched_report TEXT
+        );
+        CREATE INDEX reports_event ON reports(event_id);
+        CREATE INDEX reports_article ON reports(article_id);
+        INSERT INTO reports (id, article_id, event_id, type, record, merge_score, merge_reasons)
+            SELECT id, article_id, id, type, record, NULL,
+                   '["migrated from 0001: the single report of its event"]' FROM events;
+        DROP TABLE event_places;
+        DROP TABLE event_actors;
+        ALTER TABLE events RENAME TO events_0001;
+        CREATE TABLE events (
+            id TEXT PRIMARY KEY,
+            type TEXT NOT NULL, mode TEXT NOT NULL, historical INTEGER NOT NULL,
+            cameo_root TEXT, date_start TEXT, date_end TEXT, date_precision TEXT,
+            fatalities INTEGER, confidence REAL,
+            n_sources INTEGER NOT NULL DEFAULT 1,
+            review_status TEXT NOT NULL DEFAULT 'unreviewed',
+            stale INTEGER NOT NULL DEFAULT 0,
+            record TEXT NOT NULL
+        );
+        INSERT INTO events (id, type, mode, historical, cameo_root, date_start, date_end,
+                            date_precision, fatalities, confidence, stale, record)
+            SELECT id, type, mode, historical, cameo_root, date_start, date_end, date_precision,
+                   fatalities, confidence, 1, record FROM events_0001;
+        DROP TABLE events_0001;
+        CREATE INDEX events_type ON events(type);
+        CREATE INDEX events_date ON events(date_start, date_end);
+        CREATE INDEX events_stale ON events(stale);
+        CREATE TABLE event_places (
+            event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+            name TEXT, country TEXT, admin1 TEXT, lat REAL, lon REAL, precision TEXT
+        );
+        CREATE INDEX event_places_country ON event_places(country);
+        CREATE INDEX event_places_event ON event_places(event_id);
+        CREATE TABLE event_actors (
+            event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+            role TEXT NOT NULL, actor_id TEXT, name TEXT, text TEXT, country TEXT, kind TEXT
+        );
+        CREATE INDEX event_actors_actor ON event_actors(actor_id);
+        CREATE INDEX event_actors_country ON event_actors(country);
+        CREATE INDEX event_actors_event ON event_actors(event_id);
+        CREATE TABLE event_cells (
+            cell TEXT NOT NULL, week INTEGER NOT NULL,
+            event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+            PRIMARY KEY (cell, week, event_id)
+        );
+        CREATE INDEX event_cells_event ON event_cells(event_id);
+        CREATE TABLE event_aliases (
+            old_id TEXT PRIMARY KEY, event_id TEXT NOT NULL, at TEXT NOT NULL
+        );
+        CREATE INDEX event_aliases_event ON event_aliases(event_id);
+        CREATE TABLE merge_links (
+            report_a TEXT NOT NULL, report_b TEXT NOT NULL, kind TEXT NOT NULL,
+            by_whom TEXT, at TEXT NOT NULL,
+            PRIMARY KEY (report_a, report_b)
+        );
+        CREATE INDEX merge_links_b ON merge_links(report_b);
+        CREATE TABLE reviews (
+            event_id TEXT NOT NULL, field TEXT NOT NULL, action TEXT NOT NULL, value TEXT,
+            by_whom TEXT, at TEXT NOT NULL,
+            PRIMARY KEY (event_id, field)
+        );
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            event_id TEXT, action TEXT NOT NULL, field TEXT, before TEXT, after TEXT,
+            by_whom TEXT, at TEXT NOT NULL
+        );
+        CREATE INDEX audit_log_event ON audit_log(event_id, id);
+        """ + fts
+    )
+
+
 def apply_migrations(conn: sqlite3.Connection) -> list[str]:
-    """Apply the migrations not yet recorded, each in its own transaction; return their names."""
+    """Apply the migrations not yet recorded, in name order, each in its own transaction."""
     conn.execute("CREATE TABLE IF NOT EXISTS _eventcoder_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
     done = {r[0] for r in conn.execute("SELECT name FROM _eventcoder_migrations")}
     applied = []
-    for name, fn in MIGRATIONS:
+    for name, fn in sorted(MIGRATIONS, key=lambda m: m[0]):
         if name in done:
             continue
         # executescript() commits whatever is open before it runs, so the migration's own

@@ -1,7 +1,12 @@
-"""SQLite store: one transaction per article, idempotent by content-derived ids, WAL mode.
+"""SQLite store: articles, their reports, and the events merged from them (docs/store-api.md).
 
-The full SCHEMA.md record of each event is kept as JSON (`record`), and the fields people filter
-on (type, mode, dates, places, actors) are copied into indexed columns and side tables.
+One transaction per article: the article, its reports, and each report's merge into an event
+(eventcoder/merge.py). An event's record is derived from its reports plus the analysts' reviews,
+so it can always be rebuilt; the reports themselves are never rewritten. WAL mode.
+
+SQL discipline (so that PostgresStore can subclass this code): every statement goes through
+`_execute`/`_query` with `?` placeholders; SQLite-only features sit in small named methods
+(`_begin`, `_executemany`, `_fts_insert`, `_fts_delete`, `_text_condition`, `_place_filter`).
 """
 
 from __future__ import annotations
@@ -9,19 +14,28 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional, Sequence
 
+from .. import merge as merging
 from ..errors import StoreError
 from ..model import ArticleResult, Event
 from .migrations import apply_migrations
+
+REVIEW_ACTIONS = ("accept", "reject", "edit")
+REVIEW_STATUS = {"accept": "accepted", "reject": "rejected", "edit": "edited"}
+# Fields an analyst may not edit: they are the event's identity and provenance.
+_NOT_EDITABLE = frozenset({"id", "evidence", "sources", "n_sources", "n_reports", "review_status",
+                           "fatalities_by_source", "injuries_by_source", "arrests_by_source"})
 
 
 @dataclass(slots=True)
 class WriteOutcome:
     article_id: str
     status: str  # "new" or "unchanged"
-    events: int
+    events: int  # reports written
+    merged: int = 0  # of them, how many joined an existing event
 
 
 @dataclass(slots=True)
@@ -30,28 +44,54 @@ class EventFilter:
     mode: Optional[str] = None
     country: Optional[str] = None  # ISO3: where it happened (a location), else an actor's country
     actor: Optional[str] = None  # canonical id or a substring of a name
+    place: Optional[str] = None  # substring of a place name
     since: Optional[dt.date] = None
     until: Optional[dt.date] = None
     historical: Optional[bool] = None
+    text: Optional[str] = None  # full-text search over the evidence
+    min_sources: Optional[int] = None
+    review_status: Optional[str] = None  # unreviewed, accepted, rejected, edited
+    near: Optional[tuple] = None  # (lat, lon, km)
+    bbox: Optional[tuple] = None  # (west, south, east, north)
     limit: Optional[int] = None
     offset: int = 0
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _haversine(lat1, lon1, lat2, lon2):
+    if None in (lat1, lon1, lat2, lon2):
+        return None
+    return merging._haversine_km(lat1, lon1, lat2, lon2)
 
 
 class SQLiteStore:
     """The default store. `path` may be ':memory:' for tests."""
 
+    dialect = "sqlite"
+    FEATURE_CACHE = 50_000  # reports whose matching features stay in memory
+
     def __init__(self, path: str):
         self.path = path
+        self._features: OrderedDict[str, merging.Features] = OrderedDict()
         try:
             self.conn = sqlite3.connect(path, isolation_level=None)
             self.conn.row_factory = sqlite3.Row
             if path != ":memory:":
                 self.conn.execute("PRAGMA journal_mode=WAL")
+                # In WAL mode NORMAL never corrupts the file; a power cut may lose the last commits.
+                self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA busy_timeout=30000")
-            apply_migrations(self.conn)
+            self.conn.create_function("haversine_km", 4, _haversine, deterministic=True)
+            self.applied = apply_migrations(self.conn)
+            self._rebuild_stale()
         except sqlite3.Error as exc:
             raise StoreError(f"{path}: cannot open the SQLite store ({exc})") from exc
+
+    # -- plumbing ---------------------------------------------------------------------------
 
     def close(self) -> None:
         self.conn.close()
@@ -62,73 +102,475 @@ class SQLiteStore:
     def __exit__(self, *exc):
         self.close()
 
-    def has_article(self, article_id: str) -> bool:
-        row = self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return row is not None
+    def _execute(self, sql: str, params: Sequence[Any] = ()):
+        return self.conn.execute(sql, tuple(params))
 
-    def write(self, result: ArticleResult) -> WriteOutcome:
-        """Write one article and its events atomically; an article already stored is left as is."""
-        art = result.article
+    def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.conn.executemany(sql, [tuple(r) for r in rows])
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list:
+        return self.conn.execute(sql, tuple(params)).fetchall()
+
+    def _begin(self) -> None:
+        self._execute("BEGIN IMMEDIATE")
+
+    def _transaction(self, fn, what: str):
+        """Run `fn()` in one write transaction; any failure leaves nothing half-written."""
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._begin()
             try:
-                if self.has_article(art.id):
-                    self.conn.execute("ROLLBACK")
-                    return WriteOutcome(art.id, "unchanged", 0)
-                self.conn.execute(
-                    "INSERT INTO articles (id, source, published, url, title, path, text, ingested_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (art.id, art.source, art.published.isoformat() if art.published else None,
-                     art.url, art.title, art.path, art.text,
-                     dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")),
-                )
-                for event in result.events:
-                    self._insert_event(art.id, event)
-                self.conn.execute("COMMIT")
+                out = fn()
+                self._execute("COMMIT")
             except BaseException:
-                # Any failure, KeyboardInterrupt included, leaves no half-written article.
                 if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
+                    self._execute("ROLLBACK")
+                self._features.clear()  # the cache may hold rows that were rolled back
                 raise
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot write article {art.id} ({exc})") from exc
-        return WriteOutcome(art.id, "new", len(result.events))
+            raise StoreError(f"{self.path}: cannot {what} ({exc})") from exc
+        return out
 
-    def _insert_event(self, article_id: str, event: Event) -> None:
+    def _fts_insert(self, event_id: str, text: str) -> None:
+        self._execute("INSERT INTO event_fts (event_id, text) VALUES (?, ?)", (event_id, text))
+
+    def _fts_delete(self, event_id: str) -> None:
+        self._execute("DELETE FROM event_fts WHERE event_id = ?", (event_id,))
+
+    def _text_condition(self, text: str) -> tuple[str, list]:
+        """FTS5: every word must occur (each quoted, so user input is never FTS syntax)."""
+        words = [w.replace('"', '""') for w in text.split() if w.strip()]
+        query = " ".join(f'"{w}"' for w in words) or '""'
+        return "e.id IN (SELECT event_id FROM event_fts WHERE event_fts MATCH ?)", [query]
+
+    def _place_filter(self, f: EventFilter) -> tuple[list[str], list]:
+        where, params = [], []
+        if f.near:
+            lat, lon, km = (float(x) for x in f.near)
+            where.append("e.id IN (SELECT event_id FROM event_places WHERE haversine_km(lat, lon, ?, ?) <= ?)")
+            params += [lat, lon, km]
+        if f.bbox:
+            w, s, e, n = (float(x) for x in f.bbox)
+            lon_test = "lon BETWEEN ? AND ?" if w <= e else "(lon >= ? OR lon <= ?)"
+            where.append(f"e.id IN (SELECT event_id FROM event_places WHERE lat BETWEEN ? AND ? AND {lon_test})")
+            params += [s, n, w, e]
+        return where, params
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def has_article(self, article_id: str) -> bool:
+        return bool(self._query("SELECT 1 FROM articles WHERE id = ?", (article_id,)))
+
+    def write(self, result: ArticleResult) -> WriteOutcome:
+        """Store the article and its reports, merging each report into an event, atomically.
+
+        An article already stored is left as is (idempotent re-ingest).
+        """
+        art = result.article
+        reports = list({e.id: e for e in result.events}.values())  # one report per id
+
+        def run():
+            if self.has_article(art.id):
+                return WriteOutcome(art.id, "unchanged", 0)
+            self._execute(
+                "INSERT INTO articles (id, source, published, url, title, path, text, ingested_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (art.id, art.source, art.published.isoformat() if art.published else None,
+                 art.url, art.title, art.path, art.text, _now()))
+            merged = 0
+            for report in reports:
+                self._execute(
+                    "INSERT INTO reports (id, article_id, event_id, type, record) VALUES (?, ?, ?, ?, ?)",
+                    (report.id, art.id, report.id, report.type,
+                     json.dumps(report.to_dict(), ensure_ascii=False)))
+                merged += self._merge_report(report)
+            return WriteOutcome(art.id, "new", len(reports), merged)
+
+        return self._transaction(run, f"write article {art.id}")
+
+    def _report_features(self, report_id: str, record: Optional[str] = None) -> merging.Features:
+        f = self._features.get(report_id)
+        if f is None:
+            if record is None:
+                record = self._query("SELECT record FROM reports WHERE id = ?", (report_id,))[0]["record"]
+            f = merging.features(Event.from_dict(json.loads(record)))
+            self._features[report_id] = f
+            if len(self._features) > self.FEATURE_CACHE:
+                self._features.popitem(last=False)
+        return f
+
+    def _candidate_events(self, f: merging.Features) -> list[str]:
+        keys = merging.query_keys(f)
+        cells = sorted({c for c, _ in keys})
+        weeks = sorted({w for _, w in keys})
+        rows = self._query(
+            f"SELECT DISTINCT event_id FROM event_cells WHERE cell IN ({','.join('?' * len(cells))})"
+            f" AND week IN ({','.join('?' * len(weeks))}) ORDER BY event_id", [*cells, *weeks])
+        return [r[0] for r in rows]
+
+    def _cannot_link(self, report_id: str) -> set[str]:
+        rows = self._query("SELECT report_a, report_b FROM merge_links WHERE kind = 'cannot'"
+                           " AND (report_a = ? OR report_b = ?)", (report_id, report_id))
+        return {r[0] if r[1] == report_id else r[1] for r in rows}
+
+    def _merge_report(self, report: Event) -> int:
+        """Match one freshly inserted report against the stored events; 1 if it joined one.
+
+        A report joins every event it matches (single linkage), except that no two reports of
+        one event may `conflict` (merge.conflict) or have been split apart by an analyst.
+        """
+        f = merging.features(report)
+        self._features[report.id] = f
+        forbidden = self._cannot_link(report.id)
+        matches = []  # (score, event id, partner report, decision, member features)
+        for event_id in self._candidate_events(f):
+            rows = self._query("SELECT id, record FROM reports WHERE event_id = ? ORDER BY id", (event_id,))
+            members = [self._report_features(r["id"], r["record"]) for r in rows if r["id"] != report.id]
+            if not members or any(m.id in forbidden or merging.conflict(f, m) for m in members):
+                continue
+            best = max(((merging.match(f, m), m.id) for m in members), key=lambda x: (x[0].score, x[1]))
+            if best[0].same:
+                matches.append((best[0].score, event_id, best[1], best[0], members))
+        if not matches:
+            self._execute("UPDATE reports SET merge_score = ?, merge_reasons = ? WHERE id = ?",
+                          (None, json.dumps(["no stored event matched"]), report.id))
+            self._rebuild_event(report.id, fresh=True)
+            return 0
+        matches.sort(key=lambda m: (-m[0], m[1]))
+        keep = [matches[0]]
+        joined = list(matches[0][4])
+        for m in matches[1:]:
+            if any(x.id in self._cannot_link(y.id) or merging.conflict(x, y) for x in m[4] for y in joined):
+                continue
+            keep.append(m)
+            joined += m[4]
+        score, _, partner, decision, _ = keep[0]
+        self._execute("UPDATE reports SET merge_score = ?, merge_reasons = ?, matched_report = ? WHERE id = ?",
+                      (score, json.dumps(list(decision.reasons)), partner, report.id))
+        self._join([m[1] for m in keep] + [report.id], by="eventcoder", action="auto_merge")
+        return 1
+
+    def _event_report_ids(self, event_id: str) -> list[str]:
+        return [r[0] for r in self._query("SELECT id FROM reports WHERE event_id = ? ORDER BY id", (event_id,))]
+
+    def _join(self, event_ids: Sequence[str], by: str, action: str) -> str:
+        """Make one event of `event_ids`; its id is the smallest report id it holds."""
+        members: list[str] = []
+        for eid in event_ids:
+            members += self._event_report_ids(eid)
+        new_id = min(members)
+        for eid in sorted(set(event_ids)):
+            if eid == new_id:
+                continue
+            self._execute("UPDATE reports SET event_id = ? WHERE event_id = ?", (new_id, eid))
+            if self._query("SELECT 1 FROM events WHERE id = ?", (eid,)):
+                self._move_reviews(eid, new_id)
+                self._drop_event(eid)
+                self._alias(eid, new_id)
+                self._audit(new_id, action, None, {"absorbed": eid}, {"event": new_id}, by)
+        self._rebuild_event(new_id)
+        return new_id
+
+    def _alias(self, old_id: str, new_id: str) -> None:
+        self._execute("UPDATE event_aliases SET event_id = ? WHERE event_id = ?", (new_id, old_id))
+        self._execute("INSERT INTO event_aliases (old_id, event_id, at) VALUES (?, ?, ?)"
+                      " ON CONFLICT (old_id) DO UPDATE SET event_id = excluded.event_id, at = excluded.at",
+                      (old_id, new_id, _now()))
+
+    def _move_reviews(self, old_id: str, new_id: str) -> None:
+        """The surviving event keeps its own reviews; the absorbed event's fill the gaps."""
+        for row in self._query("SELECT field, action, value, by_whom, at FROM reviews WHERE event_id = ?", (old_id,)):
+            if not self._query("SELECT 1 FROM reviews WHERE event_id = ? AND field = ?", (new_id, row["field"])):
+                self._execute("INSERT INTO reviews (event_id, field, action, value, by_whom, at)"
+                              " VALUES (?, ?, ?, ?, ?, ?)",
+                              (new_id, row["field"], row["action"], row["value"], row["by_whom"], row["at"]))
+        self._execute("DELETE FROM reviews WHERE event_id = ?", (old_id,))
+
+    def _drop_event(self, event_id: str) -> None:
+        self._fts_delete(event_id)
+        self._execute("DELETE FROM events WHERE id = ?", (event_id,))  # cascades to side tables
+
+    def _rebuild_event(self, event_id: str, fresh: bool = False) -> Optional[Event]:
+        """Recompute an event's record and index rows from its reports and reviews.
+
+        `fresh`: the event is new (one new report), so there are no old rows to delete.
+        """
+        rows = self._query("SELECT id, record FROM reports WHERE event_id = ? ORDER BY id", (event_id,))
+        if not rows:
+            self._drop_event(event_id)
+            return None
+        reports = [Event.from_dict(json.loads(r["record"])) for r in rows]
+        event = self._apply_reviews(merging.build_event(event_id, reports))
         d = event.to_dict()
-        date = event.date
-        fat = event.fatalities
-        self.conn.execute(
-            "INSERT OR REPLACE INTO events (id, article_id, type, mode, historical, cameo_root,"
-            " date_start, date_end, date_precision, fatalities, confidence, record)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (event.id, article_id, event.type, event.mode, int(event.historical), event.cameo_root,
+        date, fat = event.date, event.fatalities
+        self._execute(
+            "INSERT INTO events (id, type, mode, historical, cameo_root, date_start, date_end,"
+            " date_precision, fatalities, confidence, n_sources, review_status, stale, record)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"
+            " ON CONFLICT (id) DO UPDATE SET type = excluded.type, mode = excluded.mode,"
+            " historical = excluded.historical, cameo_root = excluded.cameo_root,"
+            " date_start = excluded.date_start, date_end = excluded.date_end,"
+            " date_precision = excluded.date_precision, fatalities = excluded.fatalities,"
+            " confidence = excluded.confidence, n_sources = excluded.n_sources,"
+            " review_status = excluded.review_status, stale = 0, record = excluded.record",
+            (event.id, event.type, event.mode, int(event.historical), event.cameo_root,
              date.start.isoformat() if date else None, date.end.isoformat() if date else None,
              date.precision if date else None, fat.count if fat else None, event.confidence,
-             json.dumps(d, ensure_ascii=False)),
-        )
-        self.conn.execute("DELETE FROM event_places WHERE event_id = ?", (event.id,))
-        self.conn.execute("DELETE FROM event_actors WHERE event_id = ?", (event.id,))
-        for p in event.locations:
-            self.conn.execute(
-                "INSERT INTO event_places (event_id, name, country, admin1, lat, lon, precision)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (event.id, p.name, p.country, p.admin1, p.lat, p.lon, p.precision))
-        for role, actors in (("source", event.source_actors), ("target", event.target_actors)):
-            for a in actors:
-                self.conn.execute(
-                    "INSERT INTO event_actors (event_id, role, actor_id, name, text, country, kind)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (event.id, role, a.id, a.name, a.text, a.country, a.kind))
+             event.n_sources, event.review_status, json.dumps(d, ensure_ascii=False)))
+        if not fresh:
+            self._execute("DELETE FROM event_aliases WHERE old_id = ?", (event_id,))
+            for table in ("event_places", "event_actors", "event_cells"):
+                self._execute(f"DELETE FROM {table} WHERE event_id = ?", (event_id,))
+            self._fts_delete(event.id)
+        self._executemany(
+            "INSERT INTO event_places (event_id, name, country, admin1, lat, lon, precision)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(event.id, p.name, p.country, p.admin1, p.lat, p.lon, p.precision) for p in event.locations])
+        self._executemany(
+            "INSERT INTO event_actors (event_id, role, actor_id, name, text, country, kind)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(event.id, role, a.id, a.name, a.text, a.country, a.kind)
+             for role, actors in (("source", event.source_actors), ("target", event.target_actors))
+             for a in actors])
+        keys = set()
+        for r in rows:
+            keys |= merging.index_keys(self._report_features(r["id"], r["record"]))
+        self._executemany("INSERT INTO event_cells (cell, week, event_id) VALUES (?, ?, ?)",
+                          [(cell, week, event.id) for cell, week in sorted(keys)])
+        self._fts_insert(event.id, "\n".join(e.text for e in event.evidence))
+        return event
+
+    def _rebuild_stale(self) -> None:
+        """Events a migration marked stale (e.g. 0002) get their derived rows rebuilt once."""
+        stale = [r[0] for r in self._query("SELECT id FROM events WHERE stale = 1 ORDER BY id")]
+        if stale:
+            self._transaction(lambda: [self._rebuild_event(eid) for eid in stale], "rebuild migrated events")
+
+    # -- reviews ----------------------------------------------------------------------------
+
+    def _apply_reviews(self, event: Event) -> Event:
+        rows = self._query("SELECT field, action, value FROM reviews WHERE event_id = ? ORDER BY field", (event.id,))
+        if not rows:
+            return event
+        d = event.to_dict()
+        for row in rows:
+            if row["field"] == "":
+                d["review_status"] = REVIEW_STATUS[row["action"]]
+            else:
+                d[row["field"]] = json.loads(row["value"])
+        return Event.from_dict(d)
+
+    def _audit(self, event_id, action, field, before, after, by) -> None:
+        self._execute(
+            "INSERT INTO audit_log (event_id, action, field, before, after, by_whom, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (event_id, action, field, json.dumps(before, ensure_ascii=False, default=str),
+             json.dumps(after, ensure_ascii=False, default=str), by, _now()))
+
+    def resolve_event_id(self, event_id: str) -> Optional[str]:
+        """The live id of an event, following the aliases left by merges."""
+        if self._query("SELECT 1 FROM events WHERE id = ?", (event_id,)):
+            return event_id
+        row = self._query("SELECT event_id FROM event_aliases WHERE old_id = ?", (event_id,))
+        return row[0][0] if row else None
+
+    def _require_event(self, event_id: str) -> str:
+        live = self.resolve_event_id(event_id)
+        if live is None:
+            raise StoreError(f"no event {event_id!r} in {self.path}")
+        return live
+
+    def review_event(self, event_id: str, action: str, by: str, field: Optional[str] = None,
+                     value: Any = None) -> Event:
+        """Accept, reject, or edit one field (value: the new JSON value); survives re-merge."""
+        if action not in REVIEW_ACTIONS:
+            raise StoreError(f"review action must be one of {', '.join(REVIEW_ACTIONS)}, not {action!r}")
+        if action == "edit":
+            known = set(Event.__dataclass_fields__) - _NOT_EDITABLE
+            if field not in known:
+                raise StoreError(f"cannot edit field {field!r}; editable fields: {', '.join(sorted(known))}")
+
+        def run():
+            eid = self._require_event(event_id)
+            before = self.get_event(eid).to_dict()
+            now = _now()
+            if action == "edit":
+                trial = dict(before, **{field: value})
+                try:
+                    Event.from_dict(json.loads(json.dumps(trial))).to_dict()
+                except (TypeError, ValueError, KeyError, AttributeError) as exc:
+                    raise StoreError(f"value {value!r} does not fit field {field!r} ({exc})") from exc
+                self._upsert_review(eid, field, "edit", json.dumps(value, ensure_ascii=False), by, now)
+                if not self._query("SELECT 1 FROM reviews WHERE event_id = ? AND field = ''", (eid,)):
+                    self._upsert_review(eid, "", "edit", None, by, now)
+            else:
+                self._upsert_review(eid, "", action, None, by, now)
+            event = self._rebuild_event(eid)
+            key = field if action == "edit" else "review_status"
+            self._audit(eid, action, key, before.get(key), event.to_dict().get(key), by)
+            return event
+
+        return self._transaction(run, f"review event {event_id}")
+
+    def _upsert_review(self, event_id, field, action, value, by, at) -> None:
+        self._execute("INSERT INTO reviews (event_id, field, action, value, by_whom, at) VALUES (?, ?, ?, ?, ?, ?)"
+                      " ON CONFLICT (event_id, field) DO UPDATE SET action = excluded.action,"
+                      " value = excluded.value, by_whom = excluded.by_whom, at = excluded.at",
+                      (event_id, field, action, value, by, at))
+
+    def _link(self, a: str, b: str, kind: str, by: str) -> None:
+        a, b = min(a, b), max(a, b)
+        self._execute("INSERT INTO merge_links (report_a, report_b, kind, by_whom, at) VALUES (?, ?, ?, ?, ?)"
+                      " ON CONFLICT (report_a, report_b) DO UPDATE SET kind = excluded.kind,"
+                      " by_whom = excluded.by_whom, at = excluded.at", (a, b, kind, by, _now()))
+
+    def split_report(self, report_id: str, by: str) -> str:
+        """Take one report out of its event into an event of its own; it never re-merges with them."""
+        def run():
+            row = self._query("SELECT event_id FROM reports WHERE id = ?", (report_id,))
+            if not row:
+                raise StoreError(f"no report {report_id!r} in {self.path}")
+            old = row[0][0]
+            others = [r for r in self._event_report_ids(old) if r != report_id]
+            if not others:
+                return old
+            for other in others:
+                self._link(report_id, other, "cannot", by)
+            rest_id = min(others)
+            self._execute("UPDATE reports SET event_id = ? WHERE id = ?", (report_id, report_id))
+            self._execute("UPDATE reports SET event_id = ? WHERE event_id = ?", (rest_id, old))
+            self._execute("UPDATE reports SET merge_score = NULL, merge_reasons = ? WHERE id = ?",
+                          (json.dumps([f"split out of {old} by {by}"]), report_id))
+            if rest_id != old:
+                self._move_reviews(old, rest_id)
+                if old != report_id:
+                    self._drop_event(old)
+                    self._alias(old, rest_id)
+            self._rebuild_event(rest_id)
+            self._rebuild_event(report_id)
+            self._audit(old, "split", None, {"event": old, "reports": [report_id, *others]},
+                        {"split_out": {"event": report_id, "report": report_id}, "rest": rest_id}, by)
+            return report_id
+
+        return self._transaction(run, f"split report {report_id}")
+
+    def merge_events(self, keep_id: str, other_id: str, by: str) -> str:
+        """Join two events by hand; returns the surviving id (the smallest report id, as always).
+
+        On a field reviewed in both, `keep_id`'s review wins.
+        """
+        def run():
+            keep, other = self._require_event(keep_id), self._require_event(other_id)
+            if keep == other:
+                return keep
+            for ra in self._event_report_ids(keep):
+                for rb in self._event_report_ids(other):
+                    self._link(ra, rb, "must", by)
+            # keep's reviews win: other's review of the same field goes before the join.
+            for row in self._query("SELECT field FROM reviews WHERE event_id = ?", (keep,)):
+                self._execute("DELETE FROM reviews WHERE event_id = ? AND field = ?", (other, row["field"]))
+            new_id = self._join([keep, other], by=by, action="merge")
+            return new_id
+
+        return self._transaction(run, f"merge events {keep_id} and {other_id}")
+
+    def remerge(self, by: str = "eventcoder") -> dict:
+        """Recluster every stored report from scratch (analysts' splits and merges kept).
+
+        Gives the same events whatever order the articles came in; reviews follow the event ids.
+        """
+        def run():
+            rows = self._query("SELECT id, record FROM reports ORDER BY id")
+            feats = [self._report_features(r["id"], r["record"]) for r in rows]
+            links = self._query("SELECT report_a, report_b, kind FROM merge_links")
+            clusters = merging.cluster_features(
+                feats, must=[(r[0], r[1]) for r in links if r[2] == "must"],
+                cannot=[(r[0], r[1]) for r in links if r[2] == "cannot"])
+            before = {r[0] for r in self._query("SELECT id FROM events")}
+            after = {c[0] for c in clusters}
+            for cluster in clusters:
+                marks = ",".join("?" * len(cluster))
+                self._execute(f"UPDATE reports SET event_id = ? WHERE id IN ({marks})", [cluster[0], *cluster])
+            for gone in sorted(before - after):
+                new = self._query("SELECT event_id FROM reports WHERE id = ?", (gone,))
+                if new:
+                    self._move_reviews(gone, new[0][0])
+                    self._alias(gone, new[0][0])
+                self._drop_event(gone)
+            for cluster in clusters:
+                self._rebuild_event(cluster[0])
+            return {"events": len(clusters), "reports": len(feats), "changed": len(before ^ after)}
+
+        return self._transaction(run, "re-merge events")
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def get_event(self, event_id: str) -> Optional[Event]:
+        live = self.resolve_event_id(event_id)
+        if live is None:
+            return None
+        rows = self._query("SELECT record FROM events WHERE id = ?", (live,))
+        return Event.from_dict(json.loads(rows[0]["record"])) if rows else None
+
+    def event_reports(self, event_id: str) -> list[dict]:
+        live = self.resolve_event_id(event_id)
+        if live is None:
+            return []
+        rows = self._query(
+            "SELECT r.id, r.article_id, a.source, a.published, r.record, r.merge_score, r.merge_reasons,"
+            " r.matched_report FROM reports r JOIN articles a ON a.id = r.article_id"
+            " WHERE r.event_id = ? ORDER BY a.published, r.id", (live,))
+        return [{"id": r["id"], "article_id": r["article_id"], "source": r["source"], "published": r["published"],
+                 "record": json.loads(r["record"]), "merge_score": r["merge_score"],
+                 "merge_reasons": json.loads(r["merge_reasons"]) if r["merge_reasons"] else [],
+                 "matched_report": r["matched_report"]} for r in rows]
+
+    def get_article(self, article_id: str) -> Optional[dict]:
+        rows = self._query("SELECT id, source, published, url, title, path, text, ingested_at FROM articles"
+                           " WHERE id = ?", (article_id,))
+        if not rows:
+            return None
+        out = {k: rows[0][k] for k in rows[0].keys()}
+        reports = self._query("SELECT id, event_id FROM reports WHERE article_id = ? ORDER BY id", (article_id,))
+        out["reports"] = [{"id": r["id"], "event_id": r["event_id"]} for r in reports]
+        return out
+
+    def list_articles(self, limit: int = 50, offset: int = 0) -> list[dict]:
+        rows = self._query(
+            "SELECT a.id, a.source, a.published, a.url, a.title, a.ingested_at,"
+            " (SELECT count(*) FROM reports r WHERE r.article_id = a.id) AS n_reports"
+            " FROM articles a ORDER BY a.published DESC, a.id LIMIT ? OFFSET ?", (limit, offset))
+        return [{k: r[k] for k in r.keys()} for r in rows]
+
+    def list_actors(self, limit: int = 50, offset: int = 0) -> list[dict]:
+        rows = self._query(
+            "SELECT actor_id, max(name) AS name, max(country) AS country, max(kind) AS kind,"
+            " count(DISTINCT event_id) AS events FROM event_actors WHERE actor_id IS NOT NULL"
+            " GROUP BY actor_id ORDER BY events DESC, actor_id LIMIT ? OFFSET ?", (limit, offset))
+        return [{"id": r["actor_id"], "name": r["name"], "country": r["country"], "kind": r["kind"],
+                 "events": r["events"]} for r in rows]
+
+    def audit_log(self, event_id: Optional[str] = None, limit: int = 100) -> list[dict]:
+        if event_id is None:
+            rows = self._query("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,))
+        else:
+            live = self.resolve_event_id(event_id) or event_id
+            rows = self._query(
+                "SELECT * FROM audit_log WHERE event_id = ? OR event_id = ?"
+                " OR event_id IN (SELECT old_id FROM event_aliases WHERE event_id = ?)"
+                " ORDER BY id DESC LIMIT ?", (event_id, live, live, limit))
+        return [{"id": r["id"], "event_id": r["event_id"], "action": r["action"], "field": r["field"],
+                 "before": json.loads(r["before"]) if r["before"] else None,
+                 "after": json.loads(r["after"]) if r["after"] else None,
+                 "by": r["by_whom"], "at": r["at"]} for r in rows]
 
     def query_events(self, flt: Optional[EventFilter] = None) -> Iterator[Event]:
         sql, params = self._select(flt or EventFilter())
-        for row in self.conn.execute(sql, params):
+        for row in self._query(sql, params):
             yield Event.from_dict(json.loads(row["record"]))
 
     def count_events(self, flt: Optional[EventFilter] = None) -> int:
         sql, params = self._select(flt or EventFilter(), count=True)
-        return self.conn.execute(sql, params).fetchone()[0]
+        return self._query(sql, params)[0][0]
 
     def _select(self, f: EventFilter, count: bool = False) -> tuple[str, list]:
         where, params = [], []
@@ -157,20 +599,41 @@ class SQLiteStore:
             where.append("e.id IN (SELECT event_id FROM event_actors WHERE actor_id = ?"
                          " OR name LIKE ? OR text LIKE ?)")
             params += [f.actor, f"%{f.actor}%", f"%{f.actor}%"]
+        if f.place:
+            where.append("e.id IN (SELECT event_id FROM event_places WHERE name LIKE ? OR admin1 LIKE ?)")
+            params += [f"%{f.place}%", f"%{f.place}%"]
+        if f.text:
+            cond, p = self._text_condition(f.text)
+            where.append(cond)
+            params += p
+        if f.min_sources:
+            where.append("e.n_sources >= ?")
+            params.append(int(f.min_sources))
+        if f.review_status:
+            where.append("e.review_status = ?")
+            params.append(f.review_status)
+        more, p = self._place_filter(f)
+        where += more
+        params += p
         clause = (" WHERE " + " AND ".join(where)) if where else ""
         if count:
             return "SELECT count(*) FROM events e" + clause, params
-        sql = ("SELECT e.record FROM events e JOIN articles a ON a.id = e.article_id" + clause +
-               " ORDER BY e.date_start, a.published, e.id")
+        sql = "SELECT e.record FROM events e" + clause + " ORDER BY e.date_start, e.id"
         if f.limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [f.limit, f.offset]
         return sql, params
 
     def stats(self) -> dict:
-        c = self.conn
+        one = lambda sql: self._query(sql)[0][0]  # noqa: E731
         return {
-            "articles": c.execute("SELECT count(*) FROM articles").fetchone()[0],
-            "events": c.execute("SELECT count(*) FROM events").fetchone()[0],
-            "by_type": dict(c.execute("SELECT type, count(*) FROM events GROUP BY type ORDER BY 2 DESC").fetchall()),
+            "articles": one("SELECT count(*) FROM articles"),
+            "reports": one("SELECT count(*) FROM reports"),
+            "events": one("SELECT count(*) FROM events"),
+            "multi_source_events": one("SELECT count(*) FROM events WHERE n_sources > 1"),
+            "by_type": {r[0]: r[1] for r in self._query(
+                "SELECT type, count(*) FROM events GROUP BY type ORDER BY 2 DESC, 1")},
+            "by_review_status": {r[0]: r[1] for r in self._query(
+                "SELECT review_status, count(*) FROM events GROUP BY review_status ORDER BY 1")},
         }
+
