@@ -11,8 +11,9 @@ merge.cluster_reports / merge.build_event into OUTPUT/events, one row per merged
 The unit of parallelism is the input file: split a big corpus into many files (as Common
 Crawl's WARC files and partitioned Parquet already are). Recipe (docs/performance.md):
 
+    pip install 'eventcoder[spark]'   # on every node, with the spaCy model (or ship a packed venv)
     spark-submit --master yarn --conf spark.python.worker.reuse=true \\
-        -m eventcoder.spark s3://bucket/news/ s3://bucket/out/   # or: eventcoder spark IN OUT
+        "$(python -c 'import eventcoder.spark as m; print(m.__file__)')" hdfs:///news/ hdfs:///out/
 
 Example:
     >>> run_spark(["corpus/"], "out/", master="local[2]")
@@ -26,7 +27,7 @@ import os
 import sys
 from typing import Iterable, Iterator, Optional
 
-from .errors import ConfigError
+from eventcoder.errors import ConfigError
 
 ACTOR = "struct<text:string,name:string,id:string,country:string,kind:string>"
 PLACE = ("struct<text:string,name:string,country:string,admin1:string,lat:double,lon:double,"
@@ -56,7 +57,7 @@ _EXTRACTOR = None  # one per executor Python process
 def _extractor(model: Optional[str], fast: Optional[bool]):
     global _EXTRACTOR
     if _EXTRACTOR is None:
-        from .pipeline import Extractor
+        from eventcoder.pipeline import Extractor
 
         _EXTRACTOR = Extractor(model=model, fast=fast)
     return _EXTRACTOR
@@ -64,7 +65,7 @@ def _extractor(model: Optional[str], fast: Optional[bool]):
 
 def input_files(paths: Iterable[str]) -> list[str]:
     """Files under `paths` (folders walked as read_paths walks them), sorted, on the driver."""
-    from .ingest import walk
+    from eventcoder.ingest import walk
 
     files: list[str] = []
     for path in paths:
@@ -82,8 +83,8 @@ def extract_partition(files: Iterable[str], model: Optional[str] = None, fast: O
     """One partition: the articles in `files` -> article rows (dicts in the ARTICLES_DDL layout).
 
     Pure of Spark, so the local run and a test can call exactly what the executors run."""
-    from .errors import InputError
-    from .ingest import read_paths
+    from eventcoder.errors import InputError
+    from eventcoder.ingest import read_paths
 
     items = read_paths(list(files), **(read_options or {}))
     extractor = _extractor(model, fast)
@@ -104,8 +105,8 @@ def extract_partition(files: Iterable[str], model: Optional[str] = None, fast: O
 
 def merge_group(records: Iterable[str]) -> Iterator[dict]:
     """Stage 2 on one group of event records (JSON): merge.cluster_reports, then build_event."""
-    from .merge import build_event, cluster_reports
-    from .model import Event
+    from eventcoder.merge import build_event, cluster_reports
+    from eventcoder.model import Event
 
     reports = {e.id: e for e in (Event.from_dict(json.loads(r)) for r in records)}
     for ids in cluster_reports(list(reports.values())):
@@ -200,10 +201,14 @@ def run_spark(paths: Iterable[str], output: str, *, master: Optional[str] = None
 
 def main(argv: Optional[list[str]] = None) -> None:
     """`spark-submit eventcoder/spark.py INPUT... OUTPUT` (the CLI's `eventcoder spark` twin)."""
+    # Run as a script (spark-submit), this file is __main__: call the installed module's
+    # functions, which executors can import by name.
+    from eventcoder.spark import run_spark as run
+
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) < 2:
         raise SystemExit("usage: spark.py INPUT... OUTPUT")
-    print(json.dumps(run_spark(args[:-1], args[-1])))
+    print(json.dumps(run(args[:-1], args[-1])))
 
 
 if __name__ == "__main__":
