@@ -61,14 +61,8 @@ def synthetic(rng: random.Random, n_article: int) -> ArticleResult:
     return ArticleResult(article=article, events=events)
 
 
-def build(path: str, n_events: int, fts_workaround: bool = True) -> None:
+def build(path: str, n_events: int) -> None:
     store = open_store(path)
-    if fts_workaround and hasattr(store, "_fts_delete"):
-        # SQLiteStore._fts_delete deletes by an UNINDEXED FTS5 column: a scan of the whole index
-        # on every write, so filling 100,000 events takes hours. A new article's reports have no
-        # FTS rows yet, so skipping that delete changes nothing but the build time (an event that
-        # absorbs a report may keep a stale extra FTS row). The timed read path is untouched.
-        store._fts_delete = lambda event_id: None
     have = store.stats()["events"]
     rng = random.Random(7)
     t = time.perf_counter()
@@ -129,9 +123,8 @@ def main() -> None:
     ap.add_argument("--events", type=int, default=100_000)
     ap.add_argument("--db", default="/tmp/eventcoder_bench_api.db", help="reused if it already holds the events")
     ap.add_argument("--repeat", type=int, default=20)
-    ap.add_argument("--exact-fts", action="store_true", help="build through the store's own FTS delete (slow)")
     args = ap.parse_args()
-    build(args.db, args.events, fts_workaround=not args.exact_fts)
+    build(args.db, args.events)
     ok = measure(args.db, args.repeat)
     print("list endpoint under 100 ms for pages of 100:", "yes" if ok else "NO")
     print(f"(store file: {args.db}, {os.path.getsize(args.db) / 1e6:.0f} MB)")

@@ -116,7 +116,6 @@ def _raw_mentions(doc, gaz: Gazetteer) -> list[_Mention]:
     ents = _ent_map(doc)
     found: list[_Mention] = []
     rejected_end = -1  # end of the last gazetteer name rejected as not a place
-    doubtful: list[tuple[int, int, str]] = []  # rejected names, taken if named so elsewhere
     i = 0
     n = len(doc)
     while i < n:
@@ -149,32 +148,9 @@ def _raw_mentions(doc, gaz: Gazetteer) -> list[_Mention]:
                                   ner=ent.label_ if ent is not None else None))
             i = j
         else:
-            if not fused:
-                doubtful.append((i, j, key))
             rejected_end = j
             i += 1
-    return _same_name_again(doc, gaz, ents, found, doubtful)
-
-
-def _same_name_again(doc, gaz: Gazetteer, ents, found: list[_Mention],
-                     doubtful: list[tuple[int, int, str]]) -> list[_Mention]:
-    """One name, one sense per article: a small town taken once ("in Immokalee") is taken again
-    where it has no locative preposition or NER support ("revitalize Immokalee", "the Allendale
-    Woman's Club"), unless it is a piece of a person's name or a blocked entity."""
-    keys = {m.key for m in found}
-    taken = {k for m in found for k in range(m.start, m.end)}
-    extra = []
-    for i, j, key in doubtful:
-        if key not in keys or any(k in taken for k in range(i, j)):
-            continue
-        labels = {ents[k].label_ for k in range(i, j) if ents[k] is not None}
-        if labels & BLOCK_LABELS or "PERSON" in labels or key in gaz.not_places:
-            continue
-        if not all(_cap(t) or t.lower_ in CONNECTORS for t in doc[i:j]):
-            continue
-        extra.append(_Mention(i, j, key, gaz.lookup_key(key), notes=["named so elsewhere"]))
-        taken.update(range(i, j))
-    return sorted(found + extra, key=lambda m: m.start) if extra else found
+    return found
 
 
 def _accept(doc, i: int, j: int, key: str, ents, gaz: Gazetteer) -> bool:

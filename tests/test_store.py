@@ -146,7 +146,7 @@ def test_store_records_migrations_in_name_order(tmp_path):
     open_store(db).close()
     open_store(db).close()
     conn = sqlite3.connect(db)
-    assert [("0001_initial",), ("0002_merged_events",)] == \
+    assert [("0001_initial",), ("0002_merged_events",), ("0003_fast_filters",)] == \
         conn.execute("SELECT name FROM _eventcoder_migrations ORDER BY rowid").fetchall()
     assert "wal" == conn.execute("PRAGMA journal_mode").fetchone()[0]
 
@@ -169,7 +169,7 @@ def test_store_migrates_a_0001_store_to_single_report_events(tmp_path):
         conn.execute("INSERT INTO event_places VALUES (?, 'Kafr Nabl', 'SYR', NULL, 35.6, 36.6, 'city')", (ev.id,))
     conn.close()
     with open_store(db) as store:
-        assert ["0002_merged_events"] == store.applied
+        assert ["0002_merged_events", "0003_fast_filters"] == store.applied
         events = list(store.query_events())
         assert ["a1-e0", "a2-e0"] == [e.id for e in events]  # existing ids keep working
         assert all(1 == e.n_sources for e in events)

@@ -25,12 +25,18 @@ REGISTRY: dict[str, tuple[Callable[[str], Iterator[Any]], str]] = {
     "event-location-geolocating-political-events": (places_data.load_event_location, "locations"),
     "tempeval3-platinum": (time_data.load_tempeval3, "dates"),
     "meantime-english": (time_data.load_meantime, "dates"),
-    # Cross-document merging of MEANTIME's annotated event mentions (see merge_data.py).
+    # Cross-document merging of MEANTIME's annotated event mentions (see merge_data.py): with
+    # eventcoder's dates and places, with the annotated dates, and on eventcoder's own reports.
     "meantime-merge": (merge_data.load_meantime_merge, "merge"),
+    "meantime-merge-gold": (merge_data.load_meantime_merge_gold, "merge-gold"),
+    "meantime-merge-e2e": (merge_data.load_meantime_merge_e2e, "merge-e2e"),
 }
+# Variants of one data set split as that data set does, so that their dev/test parts agree.
+SPLIT_AS = {"meantime-merge-gold": "meantime-merge", "meantime-merge-e2e": "meantime-merge"}
 DATASETS: dict[str, Callable[[str], Iterator[Any]]] = {name: spec[0] for name, spec in REGISTRY.items()}
 SCORERS = {"events": EventScorer, "toponyms": ToponymScorer, "locations": LocationScorer, "dates": TimeScorer,
-           "merge": merge_data.MergeScorer}
+           "merge": merge_data.MergeScorer, "merge-gold": merge_data.MergeScorer,
+           "merge-e2e": merge_data.MergeScorer}
 
 
 def resolve_data_dir(data_dir: Optional[str] = None) -> str:
@@ -80,6 +86,14 @@ class _Tools:
             self._geocoder = lambda t: geocode_text(t, self.nlp, gazetteer)
         return list(self._geocoder(text))
 
+    @property
+    def gazetteer(self):
+        if getattr(self, "_gazetteer", None) is None:
+            from ..gazetteer import Gazetteer
+
+            self._gazetteer = Gazetteer.load()
+        return self._gazetteer
+
     def find_dates(self, text: str, published) -> list[Any]:
         if self._date_finder is None:
             from ..dates import find_dates
@@ -106,8 +120,14 @@ def _predict(kind: str, item: Any, tools: _Tools) -> Callable[[Any], None]:
     if kind == "locations":
         events = tools.extract(item.text)
         return lambda s: s.add(item, events)
-    if kind == "merge":  # the reports are given; the scorer clusters them all at the end
+    if kind == "merge-gold":  # the reports are given; the scorer clusters them all at the end
         return lambda s: s.add(item, item.reports)
+    if kind == "merge":  # the gold reports, dated and placed by eventcoder's own stages
+        reports = merge_data.attribute_with_pipeline(item, tools.nlp, tools.gazetteer)
+        return lambda s: s.add(item, reports)
+    if kind == "merge-e2e":  # eventcoder's own reports, matched to the gold mentions
+        reports = merge_data.match_extracted(item, tools.extract)
+        return lambda s: s.add(item, reports)
     mentions = tools.find_dates(item.text, item.published)
     resolved = {t.text: tools.resolve(t.text, item.published) for t in item.timexes}
     events = tools.extract(item.text, published=item.published) if item.events else []
@@ -147,7 +167,7 @@ def run_eval(dataset: str, *, limit: Optional[int] = None, split: str = "all", d
         for item in items:
             if limit is not None and n_items >= limit:
                 break
-            if not in_split(dataset, item.id, split):
+            if not in_split(SPLIT_AS.get(dataset, dataset), item.id, split):
                 continue
             n_items += 1
             n_chars += len(item.text)
@@ -164,7 +184,7 @@ def run_eval(dataset: str, *, limit: Optional[int] = None, split: str = "all", d
                 elapsed += time.perf_counter() - started
             feed(scorers[split if split != "all" else "all"])
             if split == "all":
-                feed(scorers[split_of(dataset, item.id)])
+                feed(scorers[split_of(SPLIT_AS.get(dataset, dataset), item.id)])
     except (OSError, ValueError, KeyError) as exc:
         raise EvalError(f"{dataset}: could not read the data under {data_dir}: {exc}") from exc
     report: dict[str, Any] = {

@@ -146,6 +146,65 @@ def _merged_events(dialect: str = "sqlite") -> str:
     )
 
 
+@migration("0003_fast_filters")
+def _fast_filters(dialect: str = "sqlite") -> str:
+    """Indexes and lookup tables so that every list filter answers without a scan of `events`.
+
+    - `(type|review_status|n_sources, date_start, id)` and `(date_start, id)`: a page of events in
+      list order is read from an index, and counts are index ranges.
+    - `filter_terms`: the distinct actor and place names, so that a substring filter runs LIKE
+      over the names once, then follows indexes to the events (not LIKE over every side row).
+    - SQLite: `event_fts` becomes an ordinary table keyed by an integer id with the FTS5 index
+      `event_fts_index` over it (external content, kept in step by triggers), so deleting an
+      event's text is an index lookup; the old FTS5 table could only delete by a full scan.
+    """
+    common = """
+        DROP INDEX events_type;
+        CREATE INDEX events_page ON events(date_start, id);
+        CREATE INDEX events_type_page ON events(type, date_start, id);
+        CREATE INDEX events_review_page ON events(review_status, date_start, id);
+        CREATE INDEX events_sources_page ON events(n_sources, date_start, id);
+        CREATE INDEX event_places_event_country ON event_places(event_id, country);
+        CREATE INDEX event_places_name ON event_places(name);
+        CREATE INDEX event_places_admin1 ON event_places(admin1);
+        CREATE INDEX event_actors_name ON event_actors(name);
+        CREATE INDEX event_actors_text ON event_actors(text);
+        CREATE TABLE filter_terms (
+            kind TEXT NOT NULL, term TEXT NOT NULL,
+            PRIMARY KEY (kind, term)
+        );
+        INSERT INTO filter_terms (kind, term)
+            SELECT 'actor', name FROM event_actors WHERE name IS NOT NULL
+            UNION SELECT 'actor', text FROM event_actors WHERE text IS NOT NULL
+            UNION SELECT 'place', name FROM event_places WHERE name IS NOT NULL
+            UNION SELECT 'place', admin1 FROM event_places WHERE admin1 IS NOT NULL;
+        """
+    if dialect != "sqlite":
+        return common  # PostgreSQL's event_fts is already keyed by event_id (a tsvector column)
+    return common + """
+        ALTER TABLE event_fts RENAME TO event_fts_0002;
+        CREATE TABLE event_fts (
+            fts_id INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, text TEXT NOT NULL
+        );
+        CREATE VIRTUAL TABLE event_fts_index USING fts5(text, content='event_fts', content_rowid='fts_id');
+        CREATE TRIGGER event_fts_ai AFTER INSERT ON event_fts BEGIN
+            INSERT INTO event_fts_index (rowid, text) VALUES (new.fts_id, new.text);
+        END;
+        CREATE TRIGGER event_fts_ad AFTER DELETE ON event_fts BEGIN
+            INSERT INTO event_fts_index (event_fts_index, rowid, text) VALUES ('delete', old.fts_id, old.text);
+        END;
+        CREATE TRIGGER event_fts_au AFTER UPDATE ON event_fts BEGIN
+            INSERT INTO event_fts_index (event_fts_index, rowid, text) VALUES ('delete', old.fts_id, old.text);
+            INSERT INTO event_fts_index (rowid, text) VALUES (new.fts_id, new.text);
+        END;
+        -- One row per event (the old table could hold a duplicate): the last one written wins.
+        INSERT INTO event_fts (event_id, text)
+            SELECT event_id, text FROM event_fts_0002 WHERE rowid IN
+                (SELECT max(rowid) FROM event_fts_0002 GROUP BY event_id) ORDER BY event_id;
+        DROP TABLE event_fts_0002;
+        """
+
+
 def apply_migrations(conn: sqlite3.Connection) -> list[str]:
     """Apply the migrations not yet recorded, in name order, each in its own transaction."""
     conn.execute("CREATE TABLE IF NOT EXISTS _eventcoder_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")

@@ -141,7 +141,8 @@ class SQLiteStore:
         """FTS5: every word must occur (each quoted, so user input is never FTS syntax)."""
         words = [w.replace('"', '""') for w in text.split() if w.strip()]
         query = " ".join(f'"{w}"' for w in words) or '""'
-        return "e.id IN (SELECT event_id FROM event_fts WHERE event_fts MATCH ?)", [query]
+        return ("e.id IN (SELECT event_id FROM event_fts WHERE fts_id IN"
+                " (SELECT rowid FROM event_fts_index WHERE event_fts_index MATCH ?))"), [query]
 
     def _place_filter(self, f: EventFilter) -> tuple[list[str], list]:
         where, params = [], []
@@ -332,6 +333,11 @@ class SQLiteStore:
             [(event.id, role, a.id, a.name, a.text, a.country, a.kind)
              for role, actors in (("source", event.source_actors), ("target", event.target_actors))
              for a in actors])
+        self._executemany(
+            "INSERT INTO filter_terms (kind, term) VALUES (?, ?) ON CONFLICT (kind, term) DO NOTHING",
+            sorted({("actor", t) for a in (*event.source_actors, *event.target_actors)
+                    for t in (a.name, a.text) if t} |
+                   {("place", t) for p in event.locations for t in (p.name, p.admin1) if t}))
         keys = set()
         for r in rows:
             keys |= merging.index_keys(self._report_features(r["id"], r["record"]))
@@ -589,18 +595,30 @@ class SQLiteStore:
         if f.until:
             where.append("e.date_start <= ?")
             params.append(f.until.isoformat())
+        # Each set filter below is one `e.id IN (...)` over indexed side rows, never an OR over
+        # the events: the ids come from an index and the events are looked up by primary key.
         if f.country:
+            # Where it happened, else (an event with no place) an actor's country.
             where.append(
-                "(e.id IN (SELECT event_id FROM event_places WHERE country = ?)"
-                " OR (NOT EXISTS (SELECT 1 FROM event_places p WHERE p.event_id = e.id)"
-                " AND e.id IN (SELECT event_id FROM event_actors WHERE country = ?)))")
+                "e.id IN (SELECT event_id FROM event_places WHERE country = ?"
+                " UNION SELECT a.event_id FROM event_actors a WHERE a.country = ?"
+                " AND NOT EXISTS (SELECT 1 FROM event_places p WHERE p.event_id = a.event_id))")
             params += [f.country.upper(), f.country.upper()]
         if f.actor:
-            where.append("e.id IN (SELECT event_id FROM event_actors WHERE actor_id = ?"
-                         " OR name LIKE ? OR text LIKE ?)")
+            # Substrings are matched against the distinct names (filter_terms), not every row.
+            where.append(
+                "e.id IN (SELECT event_id FROM event_actors WHERE actor_id = ?"
+                " UNION SELECT a.event_id FROM filter_terms t JOIN event_actors a ON a.name = t.term"
+                " WHERE t.kind = 'actor' AND t.term LIKE ?"
+                " UNION SELECT a.event_id FROM filter_terms t JOIN event_actors a ON a.text = t.term"
+                " WHERE t.kind = 'actor' AND t.term LIKE ?)")
             params += [f.actor, f"%{f.actor}%", f"%{f.actor}%"]
         if f.place:
-            where.append("e.id IN (SELECT event_id FROM event_places WHERE name LIKE ? OR admin1 LIKE ?)")
+            where.append(
+                "e.id IN (SELECT p.event_id FROM filter_terms t JOIN event_places p ON p.name = t.term"
+                " WHERE t.kind = 'place' AND t.term LIKE ?"
+                " UNION SELECT p.event_id FROM filter_terms t JOIN event_places p ON p.admin1 = t.term"
+                " WHERE t.kind = 'place' AND t.term LIKE ?)")
             params += [f"%{f.place}%", f"%{f.place}%"]
         if f.text:
             cond, p = self._text_condition(f.text)
@@ -618,11 +636,13 @@ class SQLiteStore:
         clause = (" WHERE " + " AND ".join(where)) if where else ""
         if count:
             return "SELECT count(*) FROM events e" + clause, params
-        sql = "SELECT e.record FROM events e" + clause + " ORDER BY e.date_start, e.id"
-        if f.limit is not None:
-            sql += " LIMIT ? OFFSET ?"
-            params += [f.limit, f.offset]
-        return sql, params
+        if f.limit is None:
+            return "SELECT e.record FROM events e" + clause + " ORDER BY e.date_start, e.id", params
+        # A page: its ids first, in list order from the (date_start, id) indexes, then only
+        # those records; sorting every matching record before the LIMIT is what made it slow.
+        sql = ("SELECT o.record FROM events o WHERE o.id IN (SELECT e.id FROM events e" + clause +
+               " ORDER BY e.date_start, e.id LIMIT ? OFFSET ?) ORDER BY o.date_start, o.id")
+        return sql, params + [f.limit, f.offset]
 
     def stats(self) -> dict:
         one = lambda sql: self._query(sql)[0][0]  # noqa: E731
