@@ -71,6 +71,8 @@ class Entry:
     xcomp: frozenset[str] = frozenset()
     compound: frozenset[str] = frozenset()
     nprep: frozenset[str] = frozenset()
+    subj: frozenset[str] = frozenset()
+    unless: frozenset[str] = frozenset()
     light: bool = False
     target: tuple[str, ...] | None = None
     conf: float | None = None
@@ -79,7 +81,7 @@ class Entry:
     @property
     def constrained(self) -> bool:
         return bool(self.prt or self.obj or self.comp or self.xcomp or self.compound or self.nprep
-                    or self.light)
+                    or self.subj or self.light)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +99,8 @@ class Lexicon:
 
     def __init__(self, entries: Iterable[Entry], light_verbs: Iterable[str],
                  generic_heads: Iterable[str], denial_verbs: Iterable[str],
-                 target_preps: dict[str, list[str]]):
+                 target_preps: dict[str, list[str]], reduced_passive: Iterable[str] = (),
+                 stance_passives: Iterable[str] = ()):
         self.index: dict[tuple[str, str], list[Entry]] = {}
         for order, entry in enumerate(entries):
             for lemma in entry.lemmas:
@@ -115,6 +118,8 @@ class Lexicon:
         self.generic_heads = frozenset(generic_heads)
         self.denial_verbs = frozenset(denial_verbs)
         self.target_preps = {t: tuple(p) for t, p in target_preps.items()}
+        self.reduced_passive = frozenset(reduced_passive)
+        self.stance_passives = frozenset(stance_passives)
 
     def __len__(self) -> int:
         return sum(len(v) for v in self.index.values())
@@ -137,7 +142,8 @@ class Lexicon:
             raise ConfigError(f"{where} is not valid YAML: {exc}") from exc
         return cls(_entries(data, where), data.get("light_verbs", []),
                    data.get("generic_heads", []), data.get("denial_verbs", []),
-                   data.get("target_preps", {}))
+                   data.get("target_preps", {}), data.get("reduced_passive", []),
+                   data.get("stance_passives", []))
 
     def candidates(self, tok: Token) -> list[Entry]:
         if tok.pos_ == "VERB":
@@ -188,7 +194,8 @@ def _entries(data: dict, where: str) -> list[Entry]:
                         comp=_words_of(item, "comp"),
                         xcomp=_words_of(item, "xcomp"),
                         compound=_words_of(item, "compound"),
-                        nprep=_words_of(item, "nprep"), light=bool(item.get("light")),
+                        nprep=_words_of(item, "nprep"), subj=_words_of(item, "subj"),
+                        unless=_words_of(item, "unless"), light=bool(item.get("light")),
                         target=tuple(item["target"]) if "target" in item else None,
                         conf=item.get("conf"), cameo=item.get("cameo"))
             single = [w.lower() for w in item[pos] if " " not in w]
@@ -275,9 +282,21 @@ def _match_entry(entry: Entry, tok: Token, lex: Lexicon) -> Match | None:
     if entry.nprep:
         if not any(c.dep_ == "prep" and c.lower_ in entry.nprep for c in tok.children):
             return None
+    if entry.subj:
+        subj = _child(tok, "nsubj")
+        if subj is None or not (_words(subj) & entry.subj or ("#num" in entry.subj and _numeric(subj))):
+            return None
+    if entry.unless and any(_words(t) & entry.unless for t in tok.subtree):
+        return None
     if entry.light and _light_verb(tok, lex) is None:
         return None
     return Match(entry, tok, tuple(used), lemma)
+
+
+def _numeric(tok: Token) -> bool:
+    """A counted phrase: "146", "two soldiers", "dozens of people"."""
+    return tok.like_num or tok.pos_ == "NUM" or tok.lemma_.lower() in ("dozen", "dozens", "scores", "hundreds") \
+        or any(c.dep_ == "nummod" for c in tok.children)
 
 
 def _named_place(tok: Token) -> bool:

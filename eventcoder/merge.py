@@ -85,10 +85,19 @@ class Decision:
         return self.score >= THRESHOLD
 
 
+# Inflections and the noun endings that name an act, longest first: outlets name one incident
+# by a verb or its noun ("bombarded" / "the bombardment", "evacuated" / "the evacuation").
+_SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ated", "ates", "ate", "ied", "ies", "ed", "es", "s")
+
+
 def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
+    """A crude stem shared by a verb, its inflections and its action noun (file/filed/filing -> fil)."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not (suffix == "s" and word.endswith("ss")):
+            word = word[: -len(suffix)] + ("i" if suffix in ("ied", "ies") else "")
+            break
+    if word.endswith("e") and len(word) > 3:
+        word = word[:-1]
     return word
 
 
@@ -108,20 +117,26 @@ def _actor_key(a) -> Optional[str]:
 # pipeline dates an undated report by its publication day at week precision, and the incident
 # then lies in the week before.
 _DATE_WIDTH = {"day": 0, "week": 7, "month": 31, "year": 366}
+# Modes of acts that have not happened yet: undated, they lie after publication, not before.
+_AHEAD_MODES = frozenset({"planned", "threatened", "demanded"})
+AHEAD_DAYS = 31  # how far after publication an undated plan, threat or demand may fall
 
 
-def _date_range(date) -> tuple[Optional[int], Optional[int]]:
+def _date_range(date, mode: str = "occurred") -> tuple[Optional[int], Optional[int]]:
     if date is None:
         return None, None
     start, end = date.start.toordinal(), date.end.toordinal()
     width = _DATE_WIDTH.get(date.precision, 0)
+    if mode in _AHEAD_MODES and date.rule == "publication-date":
+        # "will file for bankruptcy", published on the 28th, with no date: the act is still to come
+        return start - width, end + AHEAD_DAYS
     return min(start, end - width), end
 
 
 def features(event: Event) -> Features:
     """The matching view of one report (a per-article Event)."""
     date = event.date
-    start, end = _date_range(date)
+    start, end = _date_range(date, event.mode)
     place = best_place(event.locations)
     actors = [*event.source_actors, *event.target_actors]
     text = " ".join(e.text for e in event.evidence)

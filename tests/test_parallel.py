@@ -49,7 +49,9 @@ def test_parallel_same_results_in_input_order():
     get_extractor()  # loaded here, so forked workers start with it (spawn is tested below)
     with ParallelExtractor(workers=2, chunk_size=2, window=2, start_method="fork") as px:
         out = list(px.extract_many(iter(items), skip=lambda a: a.id == articles[1].id))
-        assert len(px.peak_mb) >= 1 and all(0 < mb < 1024 for mb in px.peak_mb.values())
+        # Forked workers report the parent's peak too; the 1 GiB budget is measured with spawn
+        # (benchmarks/bench_throughput.py), here only that each worker reports one.
+        assert 1 <= len(px.peak_mb) <= 2 and all(mb > 0 for mb in px.peak_mb.values())
     assert isinstance(out[3], InputError) and out[3].line == 4
     assert out[1] is articles[1]  # skipped (already stored): passed back unparsed
     results = [r.to_dict() for r in out if not isinstance(r, (InputError, type(articles[1])))]

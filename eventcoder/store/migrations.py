@@ -150,8 +150,9 @@ def _merged_events(dialect: str = "sqlite") -> str:
 def _fast_filters(dialect: str = "sqlite") -> str:
     """Indexes and lookup tables so that every list filter answers without a scan of `events`.
 
-    - `(type|review_status|n_sources, date_start, id)` and `(date_start, id)`: a page of events in
-      list order is read from an index, and counts are index ranges.
+    - `events_page` (list order plus every scalar filter column) and `(type|review_status|
+      n_sources, date_start, id)`: a page of events in list order is read from an index, counts
+      are index ranges; the side tables' indexes carry `event_id`, so id lookups never read rows.
     - `filter_terms`: the distinct actor and place names, so that a substring filter runs LIKE
       over the names once, then follows indexes to the events (not LIKE over every side row).
     - SQLite: `event_fts` becomes an ordinary table keyed by an integer id with the FTS5 index
@@ -160,15 +161,23 @@ def _fast_filters(dialect: str = "sqlite") -> str:
     """
     common = """
         DROP INDEX events_type;
-        CREATE INDEX events_page ON events(date_start, id);
+        CREATE INDEX events_page ON events(date_start, id, date_end, type, mode, historical,
+                                           n_sources, review_status);
         CREATE INDEX events_type_page ON events(type, date_start, id);
         CREATE INDEX events_review_page ON events(review_status, date_start, id);
         CREATE INDEX events_sources_page ON events(n_sources, date_start, id);
-        CREATE INDEX event_places_event_country ON event_places(event_id, country);
-        CREATE INDEX event_places_name ON event_places(name);
-        CREATE INDEX event_places_admin1 ON event_places(admin1);
-        CREATE INDEX event_actors_name ON event_actors(name);
-        CREATE INDEX event_actors_text ON event_actors(text);
+        DROP INDEX event_places_country;
+        DROP INDEX event_places_event;
+        DROP INDEX event_actors_actor;
+        DROP INDEX event_actors_country;
+        CREATE INDEX event_places_country ON event_places(country, event_id);
+        CREATE INDEX event_places_event ON event_places(event_id, country);
+        CREATE INDEX event_places_name ON event_places(name, event_id);
+        CREATE INDEX event_places_admin1 ON event_places(admin1, event_id);
+        CREATE INDEX event_actors_actor ON event_actors(actor_id, event_id);
+        CREATE INDEX event_actors_country ON event_actors(country, event_id);
+        CREATE INDEX event_actors_name ON event_actors(name, event_id);
+        CREATE INDEX event_actors_text ON event_actors(text, event_id);
         CREATE TABLE filter_terms (
             kind TEXT NOT NULL, term TEXT NOT NULL,
             PRIMARY KEY (kind, term)

@@ -640,6 +640,12 @@ class SQLiteStore:
             return "SELECT e.record FROM events e" + clause + " ORDER BY e.date_start, e.id", params
         # A page: its ids first, in list order from the (date_start, id) indexes, then only
         # those records; sorting every matching record before the LIMIT is what made it slow.
+        # `e.id || ''` keeps the planner from driving the page by an id set (all its matches
+        # looked up, then sorted): it walks events_page in order, tests each id against the
+        # set, and stops at the page's end. Counts keep the plain form (probe by id).
+        clause = " WHERE " + " AND ".join(
+            "e.id || '' IN (" + w[len("e.id IN ("):] if w.startswith("e.id IN (") else w
+            for w in where) if where else ""
         sql = ("SELECT o.record FROM events o WHERE o.id IN (SELECT e.id FROM events e" + clause +
                " ORDER BY e.date_start, e.id LIMIT ? OFFSET ?) ORDER BY o.date_start, o.id")
         return sql, params + [f.limit, f.offset]
