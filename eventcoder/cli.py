@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
 import time
 
@@ -20,6 +21,11 @@ def _date(ctx, param, value):
         return dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
+
+
+def _safe_url(db: str) -> str:
+    """A store URL fit to print: a password in it is replaced by ***."""
+    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", db)
 
 
 def _read_options(published, source, fmt, text_field, date_field, source_field, max_bytes):
@@ -109,7 +115,7 @@ def format_table(result) -> str:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--db", default="events.db", show_default=True, help="SQLite file (created if missing).")
+@click.option("--db", default="events.db", show_default=True, help="Store: SQLite file (created if missing) or postgresql:// URL.")
 @click.option("--quiet", is_flag=True, help="No progress line.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Extract on N processes (each loads the model once); writes stay in input order.")
@@ -145,14 +151,14 @@ def ingest(paths, db, quiet, workers, published, source, fmt, text_field, date_f
     elapsed = time.monotonic() - start
     click.echo(f"{summary.articles_new} new articles, {summary.articles_unchanged} already stored, "
                f"{summary.events} events written, {summary.skipped} inputs skipped, "
-               f"{elapsed:.1f}s -> {db}")
+               f"{elapsed:.1f}s -> {_safe_url(db)}")
     if summary.skipped and not (summary.articles_new or summary.articles_unchanged):
         sys.exit(1)
 
 
 def filter_options(fn):
     options = [
-        click.option("--db", default="events.db", show_default=True, help="SQLite file."),
+        click.option("--db", default="events.db", show_default=True, help="Store: SQLite file or postgresql:// URL."),
         click.option("--type", "type_", help="PLOVER type, e.g. ASSAULT."),
         click.option("--mode", help="occurred, threatened, planned, demanded, denied, hypothetical."),
         click.option("--country", help="ISO3 country where it happened (e.g. PSE)."),
@@ -160,6 +166,11 @@ def filter_options(fn):
         click.option("--since", callback=_date, help="Events ending on or after this date."),
         click.option("--until", callback=_date, help="Events starting on or before this date."),
         click.option("--historical/--current", default=None, help="Only recalled history, or only current events."),
+        click.option("--place", help="Part of a place name (e.g. Gaza)."),
+        click.option("--text", help="Full-text search over the evidence sentences."),
+        click.option("--min-sources", type=click.IntRange(min=1), help="Events reported by at least N outlets."),
+        click.option("--review-status", type=click.Choice(["unreviewed", "accepted", "rejected", "edited"]),
+                     help="Only events with this review status."),
         click.option("--limit", type=int, help="At most this many events."),
     ]
     for option in reversed(options):
@@ -167,29 +178,34 @@ def filter_options(fn):
     return fn
 
 
-def _filters(type_, mode, country, actor, since, until, historical, limit) -> dict:
-    return {"type": type_, "mode": mode, "country": country, "actor": actor, "since": since,
-            "until": until, "historical": historical, "limit": limit}
+def _filters(type_=None, **filters) -> dict:
+    """Click's option values -> EventFilter fields (options left out are not filters)."""
+    filters["type"] = type_
+    return {k: v for k, v in filters.items() if v is not None}
+
+
+def _check_store(db: str) -> None:
+    import os
+
+    if "://" not in db and not os.path.exists(db):  # a postgresql:// URL is checked on connect
+        raise click.ClickException(f"{db}: no such store; run 'eventcoder ingest ... --db {db}' first")
 
 
 @cli.command()
 @filter_options
 @click.option("--json", "as_json", is_flag=True, help="One SCHEMA.md event record per line.")
-def events(db, type_, mode, country, actor, since, until, historical, limit, as_json):
+def events(db, as_json, **filters):
     """List stored events matching the filters.
 
     Example:
 
         eventcoder events --db events.db --type ASSAULT --country PSE --since 2022-03-01
     """
-    import os
-
     from .api import query_events
 
-    if "://" not in db and not os.path.exists(db):  # a postgresql:// URL is checked on connect
-        raise click.ClickException(f"{db}: no such store; run 'eventcoder ingest ... --db {db}' first")
+    _check_store(db)
     try:
-        found = query_events(db, **_filters(type_, mode, country, actor, since, until, historical, limit))
+        found = query_events(db, **_filters(**filters))
     except EventcoderError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
@@ -213,22 +229,31 @@ def events(db, type_, mode, country, actor, since, until, historical, limit, as_
 
 @cli.command()
 @filter_options
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "geojson"]), default="csv", show_default=True)
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default stdout).")
-def export(db, type_, mode, country, actor, since, until, historical, limit, fmt, output):
-    """Export stored events as CSV (ACLED-like columns), JSONL or GeoJSON.
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "geojson", "parquet"]), default="csv",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="File to write (default stdout; Parquet needs a file).")
+def export(db, fmt, output, **filters):
+    """Export stored events as CSV (ACLED-like columns), JSONL, GeoJSON or Parquet.
 
     Example:
 
         eventcoder export --db events.db --format geojson > events.geojson
     """
-    import os
-
     from .api import export_events
+    from .export import BINARY_FORMATS
 
-    if "://" not in db and not os.path.exists(db):  # a postgresql:// URL is checked on connect
-        raise click.ClickException(f"{db}: no such store; run 'eventcoder ingest ... --db {db}' first")
-    n = export_events(db, fmt, output, **_filters(type_, mode, country, actor, since, until, historical, limit))
+    _check_store(db)
+    if fmt in BINARY_FORMATS and output == "-":
+        raise click.UsageError(f"--format {fmt} writes a file: give --output PATH")
+    try:
+        if fmt in BINARY_FORMATS:
+            n = export_events(db, fmt, output, **_filters(**filters))
+        else:
+            with click.open_file(output, "w", encoding="utf-8") as fp:
+                n = export_events(db, fmt, fp, **_filters(**filters))
+    except (EventcoderError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"{n} {'features' if fmt == 'geojson' else 'events'} written", err=True)
 
 

@@ -247,13 +247,14 @@ def _match_entry(entry: Entry, tok: Token, lex: Lexicon) -> Match | None:
     lemma = tok.lemma_.lower()
     if entry.prt:
         hits = [c for c in tok.children if c.dep_ in ("prt", "prep", "advmod", "agent")
-                and c.lower_ in entry.prt]
+                and c.lower_ in entry.prt and not _dated(c)]
         if not hits:
             return None
         used.append(hits[0])
     if entry.obj:
-        hits = [o for o in _objects(tok) if _words(o) & entry.obj
-                or ("@place" in entry.obj and _named_place(o))]
+        patient = _reduced_patient(tok, lex)  # "bodies found": the object is written first
+        hits = [o for o in _objects(tok) + ([patient] if patient is not None else [])
+                if _words(o) & entry.obj or ("@place" in entry.obj and _named_place(o))]
         if not hits:
             hits = [g for c in tok.children if c.dep_ == "prep" for g in c.children
                     if g.dep_ == "pobj" and _words(g) & entry.obj and entry.prt]
@@ -291,6 +292,16 @@ def _match_entry(entry: Entry, tok: Token, lex: Lexicon) -> Match | None:
     if entry.light and _light_verb(tok, lex) is None:
         return None
     return Match(entry, tok, tuple(used), lemma)
+
+
+def _dated(prep: Token) -> bool:
+    """"on Sunday", "for a week": a preposition that dates the act is no particle of it."""
+    return any(g.dep_ == "pobj" and g.ent_type_ in ("DATE", "TIME")
+               and (g.pos_ in ("PROPN", "NUM") or g.lemma_.lower() in _TIME_NOUNS) for g in prep.children)
+
+
+_TIME_NOUNS = frozenset({"day", "days", "week", "weeks", "month", "months", "year", "years", "night",
+                         "morning", "evening", "afternoon", "weekend", "today", "tonight", "hour"})
 
 
 def _numeric(tok: Token) -> bool:
@@ -432,9 +443,78 @@ def _verb_source(verb: Token, depth: int = 0) -> tuple[Token | None, str]:
     if verb.dep_ in ("conj", "advcl") and head.pos_ in ("VERB", "AUX"):
         src, _ = _verb_source(head, depth + 1)
         return src, f"dep:{verb.dep_}-inherit"
-    if verb.dep_ in ("acl", "relcl") and head.pos_ in _NOMINAL:
+    if verb.dep_ in ("acl", "relcl") and head.pos_ in _NOMINAL and not _passive_participle(verb):
         return head, f"dep:{verb.dep_}-head"
     return None, "none"
+
+
+def _passive_participle(verb: Token) -> bool:
+    """A past participle after its noun is a reduced passive: "land seized by the army"."""
+    return verb.dep_ == "acl" and verb.tag_ == "VBN" and verb.head.pos_ in _NOMINAL
+
+
+def _reduced_patient(verb: Token, lex: Lexicon) -> Token | None:
+    """The patient of a passive written without its auxiliary, as headlines do: "Civilian
+    killed in X", "Bodies found near Y" (subject + bare participle of a verb that needs an
+    object), and the reduced relative "land seized by the army" (the noun it follows)."""
+    if _passive_participle(verb):
+        return verb.head
+    if verb.tag_ not in ("VBN", "VBD") or verb.lemma_.lower() not in lex.reduced_passive:
+        return None
+    if any(c.dep_ in ("aux", "auxpass", "dobj", "dative", "ccomp", "xcomp") for c in verb.children):
+        return None
+    if any(_child(c, "dobj") is not None for c in verb.conjuncts):  # "gunmen killed, wounded ten"
+        return None
+    subj = _child(verb, "nsubj")
+    return subj if subj is not None and subj.pos_ != "PRON" else None
+
+
+# Entity types that make a phrase an actor ("Lebanon's president", "French mediation").
+_ACTOR_ENTS = frozenset({"GPE", "NORP", "ORG", "PERSON"})
+# Prepositions that can name who receives or suffers an act done with an object: "offered troops
+# to X", "refused admittance to X", "demanded autonomy from X", "threatened action against X".
+_RECIPIENT_PREPS = ("to", "from", "against", "with", "for", "on")
+
+
+def _actor_like(tok: Token) -> bool:
+    """The phrase names who (a named entity, a nationality, a person pronoun), not what."""
+    if tok.ent_type_ in _ACTOR_ENTS or tok.pos_ == "PROPN":
+        return True
+    if tok.pos_ == "PRON":
+        return tok.lower_ not in ("it", "this", "that", "which", "what")
+    return any(c.dep_ in ("amod", "compound", "poss", "nmod") and
+               (c.ent_type_ in _ACTOR_ENTS or c.pos_ == "PROPN") for c in tok.children)
+
+
+def _recipient(verb: Token, obj: Token, m: Match, lex: Lexicon) -> tuple[Token, str] | None:
+    """An actor a thing is done to or taken from, when the object itself is no actor: "offered
+    its troops to Lebanon's president", "threatened further action against Russia". Location
+    prepositions ("in", "at") name a place, never a recipient."""
+    preps = [p for p in lex.target_preps.get(m.entry.type, ()) if p in _RECIPIENT_PREPS]
+    if not preps or _actor_like(obj):
+        return None
+    for owner, rule in ((verb, "prep"), (obj, "prep-of-object")):
+        found = _pobj(owner, preps)
+        if found and _actor_like(found[0]):
+            return found[0], f"{rule}:{found[1]}"
+    return None
+
+
+def _clause_subject(verb: Token, m: Match) -> tuple[Token, str] | None:
+    """The one asked, when a request names its content as a clause: "demanded that the US
+    cancel", "insisted on its demands that the government grant"."""
+    if m.entry.type != "REQUEST":
+        return None
+    holders = [verb] + [g for c in verb.children if c.dep_ in ("prep", "dobj")
+                        for g in ([c] if c.dep_ == "dobj" else c.children) if g.pos_ in _NOMINAL]
+    for holder in holders:
+        for c in holder.children:
+            that = any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)
+            if c.dep_ == "ccomp" or (c.dep_ == "acl" and that):
+                subj = _child(c, "nsubj", "nsubjpass")
+                if subj is not None and subj.lower_ not in _WH:
+                    return subj, f"dep:{c.dep_}-subject"
+    return None
 
 
 def _verb_arguments(m: Match, lex: Lexicon) -> tuple[list[Token], str, list[Token], str]:
@@ -444,13 +524,28 @@ def _verb_arguments(m: Match, lex: Lexicon) -> tuple[list[Token], str, list[Toke
     used = {t.i for t in m.used}
     targets: list[Token] = []
     tgt_rule = "none"
+    patient = _reduced_patient(verb, lex)
+    if patient is not None and patient.i not in used:
+        agent = _child(verb, "agent")
+        src = _child(agent, "pobj") if agent is not None else None
+        src_rule = "dep:agent" if src is not None else "none"
+        return ([src] if src is not None else []), src_rule, [patient], "dep:reduced-passive"
+    if passive and verb.lemma_.lower() in lex.stance_passives and _child(verb, "agent") is None:
+        # "Israel is opposed to French mediation": a stated position; the subject holds it.
+        found = _pobj(verb, ("to", "against"))
+        return ([_child(verb, "nsubjpass")], "dep:stance-subject",
+                [found[0]] if found else [], f"prep:{found[1]}" if found else "none")
     if m.entry.target is not None:
         for role in m.entry.target:
+            if role == "nsubj" and _child(verb, "nsubj") is not None:  # "two soldiers died"
+                return [], "none", [_child(verb, "nsubj")], "dep:nsubj-undergoer"
             if role.startswith("prep:"):
                 found = _pobj(verb, (role[5:],))
                 if found:
                     targets, tgt_rule = [found[0]], f"prep:{found[1]}"
                     break
+        if not targets:  # "called for sanctions against X": the target of what is asked for
+            targets, tgt_rule = _inner_target(verb, m, lex)
     else:
         if passive:
             obj = _child(verb, "nsubjpass")
@@ -459,7 +554,12 @@ def _verb_arguments(m: Match, lex: Lexicon) -> tuple[list[Token], str, list[Toke
         if not targets:
             obj = _child(verb, "dobj", "dative")
             if obj is not None and obj.i not in used and obj.pos_ in _ACTOR_POS:
-                targets, tgt_rule = [obj], f"dep:{obj.dep_}"
+                found = _recipient(verb, obj, m, lex)
+                targets, tgt_rule = ([found[0]], found[1]) if found else ([obj], f"dep:{obj.dep_}")
+        if not targets:
+            found = _clause_subject(verb, m)
+            if found:
+                targets, tgt_rule = [found[0]], found[1]
         if not targets:
             found = _pobj(verb, lex.target_preps.get(m.entry.type, ()))
             if found and found[0].i not in used:
@@ -473,7 +573,8 @@ def _inner_target(verb: Token, m: Match, lex: Lexicon) -> tuple[list[Token], str
     """The target inside the trigger's own words: "held talks with X", "imposed sanctions on X",
     "expelled two French diplomats", "vowed to retaliate against X"."""
     preps = tuple(lex.target_preps.get(m.entry.type, ())) + ("with", "for", "on", "against", "to")
-    for noun in m.used:
+    used = [g for t in m.used for g in ([t] if t.pos_ != "ADP" else t.children) if g.dep_ != "prep"]
+    for noun in used:
         if noun.pos_ not in _NOMINAL:
             continue
         found = _pobj(noun, preps)
@@ -503,6 +604,22 @@ def _noun_source(noun: Token) -> tuple[Token | None, str]:
     return None, "none"
 
 
+def _takes_place(verb: Token) -> bool:
+    """"clashes take place", "the attack happened": a verb that reports its subject as occurring."""
+    lemma = verb.lemma_.lower()
+    if lemma in ("happen", "unfold", "occur"):
+        return True
+    return lemma == "take" and any(c.dep_ == "dobj" and c.lower_ == "place" for c in verb.children)
+
+
+def _headline_noun(noun: Token) -> bool:
+    """A noun-phrase headline reports its head: "Renewed clashes in the east", "18 dead in
+    attacks". The noun (or a conjunct of it) is the root of a sentence that has no verb."""
+    root = noun if noun.dep_ == "ROOT" else noun.head if noun.dep_ == "conj" and noun.head.dep_ == "ROOT" else None
+    return root is not None and root.pos_ in _NOMINAL \
+        and not any(t.pos_ in ("VERB", "AUX") and t.dep_ not in ("amod", "prep") for t in noun.sent)
+
+
 def _noun_arguments(m: Match, lex: Lexicon, light: Token | None
                     ) -> tuple[list[Token], str, list[Token], str, str]:
     """Sources, targets and the context rule of an event noun."""
@@ -515,7 +632,7 @@ def _noun_arguments(m: Match, lex: Lexicon, light: Token | None
     if between:
         parts = _coordinated(between[0])
         return [parts[0]], "prep:between", parts[1:], "prep:between", "nprep:between"
-    found = _pobj(noun, lex.target_preps.get(ptype, ()) + ("of",))
+    found = _pobj(noun, lex.target_preps.get(ptype, ()) + ("of",) + (("with",) if ptype == "ASSAULT" else ()))
     if found and found[0].i != (src.i if src is not None else -1):
         targets, tgt_rule, context = [found[0]], f"prep:{found[1]}", f"nprep:{found[1]}"
     governor = None
@@ -523,8 +640,10 @@ def _noun_arguments(m: Match, lex: Lexicon, light: Token | None
         governor, context = light, f"light:{light.lemma_.lower()}"
     elif noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.head.pos_ in ("VERB", "AUX"):
         governor, context = noun.head.head, f"prep:{noun.head.lower_}"
-    elif noun.dep_ == "nsubj" and noun.head.lemma_.lower() in _OUTBREAK_VERBS:
+    elif noun.dep_ == "nsubj" and (noun.head.lemma_.lower() in _OUTBREAK_VERBS or _takes_place(noun.head)):
         context = f"subj:{noun.head.lemma_.lower()}"  # "clashes erupted in the north"
+    elif _headline_noun(noun):
+        context = "headline"  # "Clashes and air strikes on the outskirts of the city"
     elif noun.dep_ == "nsubj" and noun.head.lemma_.lower() in _CASUALTY_VERBS:
         context = f"subj:{noun.head.lemma_.lower()}"
         if ptype == "ASSAULT" and not targets:

@@ -1,4 +1,4 @@
-"""Write events as CSV (ACLED-like columns), JSONL (SCHEMA.md records) or GeoJSON."""
+"""Write events as CSV (ACLED-like columns), JSONL (SCHEMA.md records), GeoJSON or Parquet."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import IO, Iterable
 
 from .model import Event
 
-FORMATS = ("csv", "jsonl", "geojson")
+FORMATS = ("csv", "jsonl", "geojson", "parquet")
+BINARY_FORMATS = ("parquet",)  # written to a path, not a text stream
 
 # One row per event; column names echo ACLED's export where the meaning is the same.
 CSV_COLUMNS = (
@@ -125,11 +126,66 @@ def write_geojson(events: Iterable[Event], fp: IO[str]) -> int:
     return n
 
 
-WRITERS = {"csv": write_csv, "jsonl": write_jsonl, "geojson": write_geojson}
+PARQUET_INTS = ("year", "fatalities", "injuries", "arrests", "n_sources", "n_reports",
+                 "fatalities_low", "fatalities_high")
+PARQUET_FLOATS = ("latitude", "longitude", "confidence")
 
 
-def write(events: Iterable[Event], fmt: str, fp: IO[str]) -> int:
-    """Write `events` to `fp` in `fmt`; returns how many records (features for GeoJSON) were written."""
+def write_parquet(events: Iterable[Event], path: str, batch_size: int = 10_000) -> int:
+    """The CSV columns, typed, plus `record` (the SCHEMA.md JSON), in row groups of `batch_size`.
+
+    Streams: at most one row group is held in memory. Needs pyarrow (extra `archives`).
+    """
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise ValueError("Parquet export needs pyarrow: pip install 'eventcoder[archives]'") from exc
+
+    def typed(name):
+        if name in PARQUET_INTS:
+            return pa.int64()
+        if name in PARQUET_FLOATS:
+            return pa.float64()
+        if name == "historical":
+            return pa.bool_()
+        return pa.string()
+
+    schema = pa.schema([(c, typed(c)) for c in CSV_COLUMNS] + [("record", pa.string())])
+
+    def value(name, v):
+        if v in ("", None):
+            return None
+        if name in PARQUET_INTS:
+            return int(v)
+        if name in PARQUET_FLOATS:
+            return float(v)
+        if name == "historical":
+            return v if isinstance(v, bool) else str(v).lower() in ("1", "true")
+        return str(v)
+
+    n = 0
+    rows: list[dict] = []
+    with pq.ParquetWriter(path, schema) as writer:
+        for event in events:
+            row = event_row(event)
+            rows.append({**{c: value(c, row.get(c)) for c in CSV_COLUMNS},
+                         "record": json.dumps(event.to_dict(), ensure_ascii=False)})
+            n += 1
+            if len(rows) >= batch_size:
+                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+                rows = []
+        if rows or n == 0:
+            writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+    return n
+
+
+WRITERS = {"csv": write_csv, "jsonl": write_jsonl, "geojson": write_geojson, "parquet": write_parquet}
+
+
+def write(events: Iterable[Event], fmt: str, fp) -> int:
+    """Write `events` to `fp` in `fmt` (a path for Parquet); returns how many records (features
+    for GeoJSON) were written."""
     try:
         writer = WRITERS[fmt]
     except KeyError:

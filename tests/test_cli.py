@@ -138,3 +138,44 @@ def test_cli_eval_table_and_unknown_data_set(runner):
     unknown = runner.invoke(cli, ["eval", "no-such-set", "--data", FAKE_DATA])
     assert 1 == unknown.exit_code
     assert "unknown data set 'no-such-set'" in unknown.output
+
+
+def test_store_urls_are_printed_without_their_password():
+    from eventcoder.cli import _safe_url
+
+    assert _safe_url("postgresql://analyst:s3cret@db.example.org/events") == \
+        "postgresql://analyst:***@db.example.org/events"
+    assert _safe_url("postgresql://analyst@db.example.org/events") == "postgresql://analyst@db.example.org/events"
+    assert _safe_url("events.db") == "events.db"
+
+
+def test_cli_search_filters_and_parquet_export(runner, corpus, tmp_path):
+    db = str(tmp_path / "events.db")
+    assert 0 == runner.invoke(cli, ["ingest", str(corpus), "--db", db, "--quiet"]).exit_code
+
+    def listed(*args):
+        out = runner.invoke(cli, ["events", "--db", db, "--json", *args])
+        assert 0 == out.exit_code, out.output
+        return [json.loads(line) for line in out.output.splitlines() if line.startswith("{")]
+
+    protesters = listed("--text", "protesters")
+    assert protesters and all("protesters" in " ".join(ev["text"] for ev in e["evidence"]).lower()
+                              for e in protesters)
+    assert listed("--text", "zeppelin") == []
+    lagos = listed("--place", "Lagos")
+    assert lagos and all(any("Lagos" in p["name"] for p in e["locations"]) for e in lagos)
+    assert listed("--min-sources", "2") == []  # each event here has one report
+    assert len(listed("--min-sources", "1")) == len(listed())
+
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = str(tmp_path / "events.parquet")
+    missing = runner.invoke(cli, ["export", "--db", db, "--format", "parquet"])
+    assert missing.exit_code != 0 and "--output" in missing.output
+    out = runner.invoke(cli, ["export", "--db", db, "--format", "parquet", "--output", path])
+    assert 0 == out.exit_code, out.output
+    table = pq.read_table(path)
+    assert table.num_rows == len(listed())
+    rows = table.to_pylist()
+    assert {r["event_type"] for r in rows} >= {"COERCE"}
+    assert all(json.loads(r["record"])["id"] == r["event_id"] for r in rows)
+    assert any(isinstance(r["latitude"], float) for r in rows)

@@ -1,5 +1,6 @@
 """Merging reports across articles: fixture incidents told three ways, near-misses, and the policy."""
 
+import dataclasses
 import datetime as dt
 import importlib.util
 import os
@@ -178,6 +179,49 @@ def test_merge_match_rules(other, same, why):
     assert why in d.reasons
 
 
+def told(rid, text, trigger, **kw):
+    """A report whose evidence is `text` with `trigger` as its trigger word."""
+    r = report(rid, text=text, **kw)
+    return dataclasses.replace(r, evidence=[dataclasses.replace(r.evidence[0], trigger=trigger)])
+
+
+@pytest.mark.parametrize("verb,noun", [("bombarded", "bombardment"), ("evacuated", "evacuation"),
+                                       ("filed", "filing"), ("declared", "declaration"), ("pressed", "presses")])
+def test_merge_a_verb_and_its_noun_are_one_trigger(verb, noun):
+    """One outlet writes 'troops bombarded', another 'the bombardment': the same trigger and content word."""
+    a = told("a-1", f"Troops {verb} Kafr Nabl on Monday.", verb)
+    b = told("b-1", f"The {noun} of Kafr Nabl on Monday drew protests.", noun)
+    d = score(a, b)
+    assert "same trigger" in d.reasons[-1], d.reasons
+    assert merge.content_words(verb) == merge.content_words(noun)
+
+
+def test_merge_different_words_keep_different_stems():
+    assert merge.content_words("shelled press killed").isdisjoint(merge.content_words("shield pres kiln"))
+    assert merge.content_words("clashes") == merge.content_words("clash")
+
+
+def _undated(r, published):
+    """The pipeline's fallback: no date in the sentence, so the publication day at week precision."""
+    return dataclasses.replace(r, date=DateSpan(start=published, end=published, precision="week",
+                                                basis="publication date", rule="publication-date"))
+
+
+def test_merge_an_undated_plan_lies_after_publication():
+    """'The union will strike' (published Thursday, no date) is the strike planned for Monday;
+    an undated report of an act that happened cannot be after its own publication."""
+    dated = report("a-1", etype="PROTEST", mode="planned", day=dt.date(2022, 3, 14))
+    plan = _undated(report("b-1", etype="PROTEST", mode="planned"), dt.date(2022, 3, 10))
+    assert score(dated, plan).same
+    done = report("a-1", etype="PROTEST", day=dt.date(2022, 3, 14))
+    past = _undated(report("b-1", etype="PROTEST"), dt.date(2022, 3, 10))
+    assert "date: no overlap" in score(done, past).reasons
+    late = _undated(report("b-1", etype="PROTEST", mode="planned"), dt.date(2022, 2, 1))
+    assert "date: no overlap" in score(dated, late).reasons  # beyond the 31 days a plan may wait
+    fa, fb = merge.features(dated), merge.features(plan)
+    assert merge.query_keys(fa) & merge.index_keys(fb) and merge.query_keys(fb) & merge.index_keys(fa)
+
+
 def test_merge_reports_of_one_article_never_match_directly():
     d = score(report("a-1"), report("a-2"))
     assert (0.0, False) == (d.score, d.same)
@@ -297,3 +341,75 @@ def test_merge_cli_remerge(extracted, tmp_path):
     listing = CliRunner().invoke(cli, ["events", "--db", db])
     jenin = [line for line in listing.output.splitlines() if line.startswith("2022-03-15") and "ASSAULT" in line]
     assert jenin and jenin[0].rstrip().endswith(" 2")  # the src column: two outlets
+
+
+def _meantime_tree(root, topics):
+    """Write CAT documents of our own as a MEANTIME folder: {topic: [(doc_id, xml), ...]}."""
+    for topic, docs in topics.items():
+        folder = root / "meantime-english" / "intra_cross-doc_annotation" / topic
+        folder.mkdir(parents=True)
+        for doc_id, xml in docs:
+            (folder / f"{doc_id}_doc.xml").write_text(xml, encoding="utf-8")
+    return str(root)
+
+
+def test_merge_eval_items_are_topics_and_variants_share_the_split(tmp_path):
+    """A topic's documents are one item (cross-document pairs never cut by the split), and the
+    three variants put each topic on the same side."""
+    from eventcoder.evaluate import merge_data
+    from eventcoder.evaluate.runner import SPLIT_AS, run_eval
+    from eventcoder.evaluate.split import split_of
+
+    kettles = [("1", _cat("1", "2011-05-03", "Acme recalled its kettles .".split(), 2, "EV-r", 1, "ORG-a")),
+               ("2", _cat("2", "2011-05-04", "Acme recalled kettles .".split(), 2, "EV-r", 1, "ORG-a"))]
+    plants = [("3", _cat("3", "2011-05-04", "Zenit opened a plant .".split(), 2, "EV-p", 1, "ORG-z"))]
+    data = _meantime_tree(tmp_path, {"corpus_kettles": kettles, "corpus_plants": plants})
+    items = list(merge_data.load_meantime_merge_gold(data))
+    assert ["corpus_kettles", "corpus_plants"] == [i.id for i in items]
+    assert (2, {"EV-r"}) == (len(items[0].docs), set(items[0].gold.values()))
+    report = run_eval("meantime-merge-gold", split="all", data_dir=data)
+    assert 2 == report["items"]
+    assert (1, 1.0) == (report["fields"]["merge_pairs"]["tp"], report["fields"]["merge_pairs"]["f1"])
+    for variant in ("meantime-merge-gold", "meantime-merge-e2e"):
+        assert "meantime-merge" == SPLIT_AS[variant]
+    side = split_of("meantime-merge", "corpus_kettles")
+    assert 1 == report["by_split"][side]["merge_pairs"]["tp"]
+
+
+def test_merge_eval_pipeline_dates_and_places_the_gold_mentions(nlp, tmp_path):
+    """The headline variant dates and places each annotated trigger as eventcoder would: 'on Monday'
+    against the publication date, the city named in its clause."""
+    import xml.etree.ElementTree as ET
+
+    from eventcoder.evaluate import merge_data
+    from eventcoder.gazetteer import Gazetteer
+
+    doc = merge_data.parse_cat_merge(
+        ET.fromstring(_cat("7", "2022-03-16", "Troops shelled Aleppo on Monday .".split(), 2, "EV-s", 1, "ORG-t")), "7")
+    assert "publication-date" == doc.reports[0].date.rule  # no TLINK: the gold variant has no date
+    (placed,) = merge_data.attribute_with_pipeline(doc, nlp, Gazetteer.load())
+    assert (dt.date(2022, 3, 14), "day") == (placed.date.start, placed.date.precision)
+    assert "Aleppo" in {p.name for p in placed.locations}
+    assert (doc.reports[0].id, doc.reports[0].type) == (placed.id, placed.type)
+
+
+def test_merge_eval_end_to_end_matches_extracted_reports_to_gold_mentions(nlp):
+    """eventcoder's own reports take the id of the gold mention whose trigger they share; two
+    outlets' reports of one shelling then form the one gold pair."""
+    import xml.etree.ElementTree as ET
+
+    from eventcoder.api import extract_text
+    from eventcoder.evaluate.merge_data import MergeScorer, match_extracted, parse_cat_merge
+
+    docs = [parse_cat_merge(ET.fromstring(_cat("8", "2022-03-16", words.split(), 2, "EV-s", 1, "ORG-t")), i)
+            for i, words in (("8", "Troops shelled Aleppo on Monday , killing two ."),
+                             ("9", "Soldiers shelled Aleppo on Monday , residents said ."))]
+    scorer = MergeScorer()
+    found = []
+    for d in docs:
+        reports = match_extracted(d, lambda text, published: extract_text(text, published=published).events)
+        found += reports
+        scorer.add(d, reports)
+    assert {d.reports[0].id for d in docs} == {r.id for r in found}
+    assert {"ASSAULT"} == {r.type for r in found}  # eventcoder's own type, not the annotation's
+    assert 1 == scorer.result()["merge_pairs"]["tp"]
