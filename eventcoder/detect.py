@@ -296,8 +296,14 @@ def _match_entry(entry: Entry, tok: Token, lex: Lexicon) -> Match | None:
 
 def _dated(prep: Token) -> bool:
     """"on Sunday", "for a week": a preposition that dates the act is no particle of it."""
-    return any(g.dep_ == "pobj" and g.ent_type_ in ("DATE", "TIME")
-               and (g.pos_ in ("PROPN", "NUM") or g.lemma_.lower() in _TIME_NOUNS) for g in prep.children)
+    return any(g.dep_ == "pobj" and _is_date(g) for g in prep.children)
+
+
+def _is_date(tok: Token) -> bool:
+    """"Monday", "last week": a date the parser may take for an object (the small model also tags
+    some plain nouns as TIME, hence the word check)."""
+    return tok.ent_type_ in ("DATE", "TIME") and (tok.pos_ in ("PROPN", "NUM")
+                                                  or tok.lemma_.lower() in _TIME_NOUNS)
 
 
 _TIME_NOUNS = frozenset({"day", "days", "week", "weeks", "month", "months", "year", "years", "night",
@@ -430,6 +436,8 @@ def _verb_source(verb: Token, depth: int = 0) -> tuple[Token | None, str]:
     if verb.dep_ == "xcomp":
         # Object control: "called on Y to Z", "urged Y to Z" -> Y does Z.
         controller = _child(head, "dobj")
+        if controller is not None and _is_date(controller):  # "threatened on Monday to break"
+            controller = None
         if controller is None:
             found = _pobj(head, ("on", "upon"))
             controller = found[0] if found else None
@@ -632,9 +640,21 @@ def _noun_arguments(m: Match, lex: Lexicon, light: Token | None
     if between:
         parts = _coordinated(between[0])
         return [parts[0]], "prep:between", parts[1:], "prep:between", "nprep:between"
-    found = _pobj(noun, lex.target_preps.get(ptype, ()) + ("of",) + (("with",) if ptype == "ASSAULT" else ()))
+    if light is not None and src is None:
+        # "X launched a mediation effort between Y and Z": the one who acts is the light
+        # verb's subject, and every side named is a counterpart.
+        frame = noun.head if noun.dep_ == "compound" and noun.head.lemma_.lower() in _EVENT_FRAMES else None
+        between = next((b for b in (_pobj(o, ("between", "among")) for o in (frame, light) if o is not None)
+                        if b), None)
+        mediator, m_rule = _verb_source(light)
+        if between and mediator is not None:
+            return ([mediator], f"{m_rule}-of-{light.lemma_.lower()}", _coordinated(between[0]),
+                    "prep:between", f"light:{light.lemma_.lower()}")
+    found = _pobj(noun, lex.target_preps.get(ptype, ()) + ("of",))
     if found and found[0].i != (src.i if src is not None else -1):
         targets, tgt_rule, context = [found[0]], f"prep:{found[1]}", f"nprep:{found[1]}"
+    elif ptype == "ASSAULT" and (found := _pobj(noun, ("with",))):  # "clashes with the army"
+        targets, tgt_rule = [found[0]], "prep:with"
     governor = None
     if light is not None:
         governor, context = light, f"light:{light.lemma_.lower()}"
@@ -660,7 +680,25 @@ def _noun_arguments(m: Match, lex: Lexicon, light: Token | None
         else:
             src, src_rule = _verb_source(governor)
             src_rule = f"{src_rule}-of-{governor.lemma_.lower()}"
+    if governor is not None and not targets:
+        found = _governor_target(governor, m, lex)
+        if found:
+            targets, tgt_rule = [found[0]], found[1]
     return ([src] if src is not None else []), src_rule, targets, tgt_rule, context
+
+
+def _governor_target(governor: Token, m: Match, lex: Lexicon) -> tuple[Token, str] | None:
+    """A target the event noun's verb names: "paid compensation to X" (a recipient), "arrived
+    in X on a visit" (the place a visit goes to is the host)."""
+    preps = [p for p in lex.target_preps.get(m.entry.type, ()) if p in _RECIPIENT_PREPS]
+    found = _pobj(governor, preps)
+    if found and found[0].i != m.head.i and _actor_like(found[0]):
+        return found[0], f"prep:{found[1]}-of-{governor.lemma_.lower()}"
+    if m.entry.type == "CONSULT":
+        found = _pobj(governor, ("in", "to"))
+        if found and found[0].i != m.head.i and _named_place(found[0]):
+            return found[0], f"prep:{found[1]}-of-{governor.lemma_.lower()}"
+    return None
 
 
 def _speaker(tok: Token) -> tuple[str | None, str | None]:
@@ -834,7 +872,7 @@ def detect_events(doc: Doc, lexicon: Lexicon) -> list[EventDraft]:
             draft = _draft(m, lexicon, sent_index, historical)
             if draft is not None and draft.confidence >= MIN_CONFIDENCE:
                 found.append((m, draft))
-        kept = _drop_background(_merge_governed(found))
+        kept = _drop_background(_merge_governed(_inherit_targets(found, lexicon)))
         drafts.extend(d for _, d in kept)
         drafts.extend(_intents(kept, sent_index))
     return drafts
@@ -993,6 +1031,36 @@ def _drop_background(kept: list[tuple[Match, EventDraft]]) -> list[tuple[Match, 
         if rule is None:
             out.append((m, d))
     return out or kept
+
+
+# Acts whose target is whoever the act they speak of is done to: "threatened to break relations
+# with Russia", "agreed to hold talks with X", "staged a strike to demand X's resignation".
+_SPEECH_ACTS = frozenset({"THREATEN", "REQUEST", "AGREE", "REJECT", "PROTEST", "SUPPORT"})
+_EMBEDDED = ("xcomp", "ccomp", "advcl")
+# Target rules that name a place, not a party: "in its war", "at the base".
+_PLACE_RULES = ("prep:in", "prep:at", "prep:outside", "prep:along")
+
+
+def _inherit_targets(found: list[tuple[Match, EventDraft]], lex: Lexicon) -> list[tuple[Match, EventDraft]]:
+    """A threat, demand, promise or protest with no target of its own takes the target of the
+    act it governs through a complement or purpose clause."""
+    out = []
+    for m, d in found:
+        if not d.target_spans and d.type in _SPEECH_ACTS:
+            heads = {m.head.i}
+            light = _light_verb(m.head, lex) if m.entry.pos == "n" else None
+            if light is not None:
+                heads.add(light.i)
+            for m2, d2 in found:
+                rule = d2.fields.get("target", "none")
+                if d2 is d or not d2.target_spans or rule.startswith(_PLACE_RULES) \
+                        or m2.head.dep_ not in _EMBEDDED or m2.head.head.i not in heads:
+                    continue
+                d = dataclasses.replace(d, target_spans=list(d2.target_spans),
+                                        fields={**d.fields, "target": f"embedded:{rule}"})
+                break
+        out.append((m, d))
+    return out
 
 
 def _merge_governed(found: list[tuple[Match, EventDraft]]) -> list[tuple[Match, EventDraft]]:

@@ -114,6 +114,11 @@ class Gazetteer:
         self.not_places: frozenset[str] = frozenset(
             normalize(n) for n in curated.get("not_places") or [])
         self.feature_words: dict[str, str] = dict(curated.get("feature_words") or {})
+        # Head words of facilities and streets ("Tower", "Avenue", "University of"): names the
+        # gazetteer lacks but that can be placed at their containing town.
+        facilities = curated.get("facility_words") or {}
+        self.facility_last: frozenset[str] = frozenset(facilities.get("last") or ())
+        self.facility_first: frozenset[str] = frozenset(facilities.get("first") or ())
         # "Ont." -> ("Ontario", "CAN"): exact written forms, not normalised keys ("Mass." != "mass")
         self.abbreviations: dict[str, tuple[str, str]] = {
             k: tuple(v.split("|", 1)) for k, v in (curated.get("admin1_abbreviations") or {}).items()}

@@ -540,7 +540,115 @@ def find_places(doc, gazetteer: Gazetteer) -> list[Place]:
         _resolve(doc, gazetteer, mentions)
         places = [_place(doc, m) for m in mentions]
     taken = {k for m in mentions for k in range(m.start, m.end)}
-    return sorted(places + _demonym_places(doc, gazetteer, taken), key=lambda p: p.start)
+    demonyms = _demonym_places(doc, gazetteer, taken)
+    for p in demonyms:
+        span = doc.char_span(p.start, p.end, alignment_mode="expand")
+        if span is not None:
+            taken.update(range(span.start, span.end))
+    unlisted = _unlisted_places(doc, gazetteer, mentions, taken)
+    return sorted(places + demonyms + unlisted, key=lambda p: p.start)
+
+
+UNLISTED = "unlisted"  # reason prefix of places located by their containing place
+LINKS_AFTER = {",", "in", "near", "at", "outside", "of"}  # "Trump Tower in New York"
+
+
+def _facility_span(doc, s: int, e: int, gaz: Gazetteer) -> bool:
+    """'Trump Tower', 'River Avenue', 'University of Perpetual Help': a facility's name."""
+    words = [t for t in doc[s:e] if t.text not in (".",)]
+    if len(words) < 2:
+        return False
+    last, first = words[-1].lower_.rstrip("."), words[0].lower_
+    if last in gaz.facility_last and (_cap(words[-1]) or last in ("st", "ave", "rd")):
+        return any(_cap(t) or t.like_num or t.ent_type_ == "ORDINAL" for t in words[:-1])
+    return first in gaz.facility_first and _cap(words[0]) and _cap(words[-1])
+
+
+def _name_runs(doc, gaz: Gazetteer, taken: set[int]):
+    """(start, end, label) of candidate names the gazetteer did not place: NER places (GPE,
+    LOC, FAC), entities of any label that end in a facility word, and unlabelled runs of
+    capitalised words that end in one ("Marjory Stoneman Douglas High School")."""
+    seen: set[int] = set()
+    for ent in doc.ents:
+        s, e = ent.start, ent.end
+        while s < e and doc[s].lower_ in ("the", "a", "an") or s < e and doc[s].like_num:
+            s += 1
+        if s >= e:
+            continue
+        if ent.label_ in PLACE_LABELS or (ent.label_ not in BLOCK_LABELS - {"ORDINAL", "DATE"}
+                                          and _facility_span(doc, s, e, gaz)):
+            seen.update(range(ent.start, ent.end))
+            yield s, e, ent.label_
+    for tok in doc:
+        if tok.i in seen or tok.i in taken or not _cap(tok) \
+                or tok.lower_.rstrip(".") not in gaz.facility_last:
+            continue
+        s = tok.i
+        while s > 0 and s - 1 not in seen and s - 1 not in taken and (
+                _cap(doc[s - 1]) and doc[s - 1].is_alpha and not doc[s - 1].is_sent_start
+                or doc[s - 1].ent_type_ == "ORDINAL" and doc[s - 1].is_alpha):
+            s -= 1
+        if s < tok.i and _facility_span(doc, s, tok.i + 1, gaz):
+            yield s, tok.i + 1, "FAC"
+
+
+def _anchor_for(doc, s: int, e: int, mentions: list[_Mention], main) -> tuple:
+    """The place a name lies in: 'X in Town' / 'X, Town' after it, 'Town's X' before it,
+    else the article's main town. (mention or None, how)."""
+    for m in mentions:
+        if m.best is None:
+            continue
+        gap = [t.lower_ for t in doc[e:m.start]]
+        if m.start >= e and len(gap) in (1, 2) and gap[0] in LINKS_AFTER \
+                and all(w in LINKS_AFTER | {"the"} for w in gap):
+            return m, "its containing place"
+        if m.end <= s and s - m.end == 1 and doc[m.end].text in POSSESSIVE:
+            return m, "its containing place"
+    return main, "the article's main place"
+
+
+def _unlisted_places(doc, gaz: Gazetteer, mentions: list[_Mention], taken: set[int]) -> list[Place]:
+    """Streets, buildings, facilities and small places the gazetteer lacks ("Trump Tower",
+    "Assiniboine Avenue", an unlisted village the NER tags GPE), reported at the coordinates
+    of their containing place.
+
+    The containing place is the one the text gives ("X in Town", "X, Town", "Town's X"), else
+    the article's most-mentioned town: local news names the streets of its own town. A name
+    the gazetteer holds was rejected for a reason and stays rejected; an article that names
+    no town gets no such places. Precision is `city`: the point is the town's, not the site's.
+    """
+    towns = [m for m in mentions if m.best is not None and m.container_of is None
+             and m.best.precision in ("city", "point", "district")]
+    counts = Counter(m.best.id for m in towns)
+    main = max(towns, key=lambda m: (counts[m.best.id], -m.start)) if towns else None
+    out = []
+    for s, e, label in _name_runs(doc, gaz, taken):
+        if any(k in taken for k in range(s, e)):
+            continue
+        span = doc[s:e]
+        key = normalize(span.text)
+        if len(key) < 3 or key in gaz.not_places or key in gaz.demonyms or gaz.has_key(key):
+            continue
+        facility = _facility_span(doc, s, e, gaz)
+        content = [t for t in span if t.is_alpha and t.lower_ not in CONNECTORS]
+        if not content or not all(_cap(t) for t in content):
+            continue
+        if not facility and len(content) == 1 and content[0].is_upper and len(content[0]) <= 3:
+            continue  # "BC", "SC": abbreviations, not unlisted towns
+        anchor, how = _anchor_for(doc, s, e, mentions, main)
+        if anchor is None:
+            continue
+        a = anchor.within or anchor.best
+        kind = "facility" if facility else "place"
+        taken.update(range(s, e))
+        out.append(Place(text=span.text, name=span.text, country=a.country or None,
+                         admin1=a.admin1 or None, lat=anchor.best.lat, lon=anchor.best.lon,
+                         geonames_id=None, start=span.start_char,
+                         precision="city" if a.precision in ("city", "point") else a.precision,
+                         end=span.end_char, score=0.5,
+                         reason=f"{UNLISTED} {kind} ({label}); located by {how} "
+                                f"'{doc[anchor.start:anchor.end].text}' ({a.name})"))
+    return out
 
 
 def _demonym_places(doc, gaz: Gazetteer, taken: set[int]) -> list[Place]:

@@ -95,6 +95,8 @@ def _stem(word: str) -> str:
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not (suffix == "s" and word.endswith("ss")):
             word = word[: -len(suffix)] + ("i" if suffix in ("ied", "ies") else "")
+            if suffix in ("ed", "ing") and len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
+                word = word[:-1]  # stabbed -> stab, but shelled -> shell
             break
     if word.endswith("e") and len(word) > 3:
         word = word[:-1]

@@ -7,7 +7,7 @@ a migration). `EventDraft` is the internal, pre-resolution form a detector hands
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
 PLOVER_TYPES = (
@@ -117,7 +117,10 @@ class Evidence:
     trigger: str
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # By hand, not dataclasses.asdict (which deep-copies every value): the store serialises
+        # every report and event record on each merge. Same keys, same order.
+        return {"article_id": self.article_id, "sentence_index": self.sentence_index,
+                "start": self.start, "end": self.end, "text": self.text, "trigger": self.trigger}
 
 
 @dataclass(slots=True)
@@ -127,7 +130,7 @@ class SourceRef:
     published: Optional[str]
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"article_id": self.article_id, "source": self.source, "published": self.published}
 
 
 @dataclass(slots=True)

@@ -199,6 +199,7 @@ def test_merge_a_verb_and_its_noun_are_one_trigger(verb, noun):
 def test_merge_different_words_keep_different_stems():
     assert merge.content_words("shelled press killed").isdisjoint(merge.content_words("shield pres kiln"))
     assert merge.content_words("clashes") == merge.content_words("clash")
+    assert merge.content_words("stabbed planned") == merge.content_words("stab plan")  # doubled consonant
 
 
 def _undated(r, published):

@@ -48,8 +48,7 @@ reveal warn argue insist suggest predict expect statement announcement remark as
 
 _RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
 # Derivational and inflectional endings, longest first: a noun and its verb share a stem.
-_SUFFIXES = ("ations", "ation", "itions", "ition", "ments", "ment", "ings", "ing", "ies", "ed", "es", "s",
-             "e", "y")
+_SUFFIXES = ("ations", "ation", "itions", "ition", "ments", "ment", "ings", "ing", "ies", "ed", "es", "s")
 
 
 @dataclass(slots=True)
@@ -73,8 +72,11 @@ def _stem(word: str) -> str:
     word = word.lower()
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            return word[: -len(suffix)]
-    return word
+            word = word[: -len(suffix)]
+            if suffix in ("ed", "ing") and len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
+                word = word[:-1]  # dropped -> drop, but shelled -> shell
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
 
 
 def _event_type(pred: str) -> str:
@@ -264,7 +266,7 @@ def attribute_with_pipeline(item: MergeItem, nlp, gazetteer) -> list[Event]:
                 if span is None:
                     continue
                 index = max(i for i, s in enumerate(starts) if s <= span.start_char)
-                drafts.setdefault(r.id, []).append(EventDraft(type=r.type, sentence_index=index,
+                drafts.setdefault(r.id, []).append(EventDraft(type=_event_type(span.lemma_), sentence_index=index,
                                                               trigger=(span.start, span.end),
                                                               trigger_text=span.text))
         everyone = [x for xs in drafts.values() for x in xs]
@@ -278,7 +280,9 @@ def attribute_with_pipeline(item: MergeItem, nlp, gazetteer) -> list[Event]:
                 locations = locations or places_for_event(doc, draft, places, others=everyone)
             if not locations and fallback is not None:
                 locations = [fallback]
-            out.append(dataclasses.replace(r, date=date, locations=list(locations),
+            # typed by the parser's lemma of the trigger, as the detector types (flew -> fly)
+            etype = drafts[r.id][0].type if drafts.get(r.id) else r.type
+            out.append(dataclasses.replace(r, type=etype, date=date, locations=list(locations),
                                            extractor={"name": "meantime-gold-mentions+pipeline"}))
     return out
 

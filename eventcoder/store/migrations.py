@@ -150,9 +150,10 @@ def _merged_events(dialect: str = "sqlite") -> str:
 def _fast_filters(dialect: str = "sqlite") -> str:
     """Indexes and lookup tables so that every list filter answers without a scan of `events`.
 
-    - `events_page` (list order plus every scalar filter column) and `(type|review_status|
-      n_sources, date_start, id)`: a page of events in list order is read from an index, counts
-      are index ranges; the side tables' indexes carry `event_id`, so id lookups never read rows.
+    - `events_page`: list order plus every scalar filter column, so a page is read in order from
+      one index and a count scans that index, never the records; the side tables' indexes carry
+      `event_id` and `reports_event` the report id, so id lookups never read rows. Each index
+      costs every write, so there is one per access path, not one per filter.
     - `filter_terms`: the distinct actor and place names, so that a substring filter runs LIKE
       over the names once, then follows indexes to the events (not LIKE over every side row).
     - SQLite: `event_fts` becomes an ordinary table keyed by an integer id with the FTS5 index
@@ -161,11 +162,12 @@ def _fast_filters(dialect: str = "sqlite") -> str:
     """
     common = """
         DROP INDEX events_type;
+        DROP INDEX events_date;
         CREATE INDEX events_page ON events(date_start, id, date_end, type, mode, historical,
                                            n_sources, review_status);
         CREATE INDEX events_type_page ON events(type, date_start, id);
-        CREATE INDEX events_review_page ON events(review_status, date_start, id);
-        CREATE INDEX events_sources_page ON events(n_sources, date_start, id);
+        DROP INDEX reports_event;
+        CREATE INDEX reports_event ON reports(event_id, id);
         DROP INDEX event_places_country;
         DROP INDEX event_places_event;
         DROP INDEX event_actors_actor;

@@ -72,6 +72,7 @@ class SQLiteStore:
 
     dialect = "sqlite"
     FEATURE_CACHE = 50_000  # reports whose matching features stay in memory
+    PARSED_CACHE = 5_000  # report records whose parsed Event stays in memory (for rebuilds)
 
     def __init__(self, path: str):
         self.path = path
@@ -194,11 +195,41 @@ class SQLiteStore:
         if f is None:
             if record is None:
                 record = self._query("SELECT record FROM reports WHERE id = ?", (report_id,))[0]["record"]
-            f = merging.features(Event.from_dict(json.loads(record)))
+            f = merging.features(self._report_event(record))
             self._features[report_id] = f
             if len(self._features) > self.FEATURE_CACHE:
                 self._features.popitem(last=False)
         return f
+
+    def _members_features(self, event_ids: Sequence[str]) -> dict[str, list[merging.Features]]:
+        """The matching features of every report of `event_ids`, by event, in report id order.
+
+        Ids come from the (event_id, id) index in one query; records are read only for reports
+        whose features are not cached.
+        """
+        by_event: dict[str, list[str]] = {}
+        for i in range(0, len(event_ids), 500):
+            chunk = event_ids[i:i + 500]
+            for r in self._query(f"SELECT event_id, id FROM reports WHERE event_id IN ({','.join('?' * len(chunk))})"
+                                 " ORDER BY event_id, id", chunk):
+                by_event.setdefault(r[0], []).append(r[1])
+        missing = [rid for ids in by_event.values() for rid in ids if rid not in self._features]
+        for i in range(0, len(missing), 500):
+            chunk = missing[i:i + 500]
+            for r in self._query(f"SELECT id, record FROM reports WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+                self._report_features(r[0], r[1])
+        return {eid: [self._report_features(rid) for rid in ids] for eid, ids in by_event.items()}
+
+    def _report_event(self, record: str) -> Event:
+        """A stored report's Event, parsed once: keyed by the record's JSON text itself, so a
+        rolled-back or rewritten row can never be served stale. Callers must not mutate it."""
+        cache = self.__dict__.setdefault("_parsed_reports", OrderedDict())
+        event = cache.get(record)
+        if event is None:
+            event = cache[record] = Event.from_dict(json.loads(record))
+            if len(cache) > self.PARSED_CACHE:
+                cache.popitem(last=False)
+        return event
 
     def _candidate_events(self, f: merging.Features) -> list[str]:
         keys = merging.query_keys(f)
@@ -224,9 +255,10 @@ class SQLiteStore:
         self._features[report.id] = f
         forbidden = self._cannot_link(report.id)
         matches = []  # (score, event id, partner report, decision, member features)
-        for event_id in self._candidate_events(f):
-            rows = self._query("SELECT id, record FROM reports WHERE event_id = ? ORDER BY id", (event_id,))
-            members = [self._report_features(r["id"], r["record"]) for r in rows if r["id"] != report.id]
+        candidates = self._candidate_events(f)
+        by_event = self._members_features(candidates) if candidates else {}
+        for event_id in candidates:
+            members = [m for m in by_event.get(event_id, ()) if m.id != report.id]
             if not members or any(m.id in forbidden or merging.conflict(f, m) for m in members):
                 continue
             best = max(((merging.match(f, m), m.id) for m in members), key=lambda x: (x[0].score, x[1]))
@@ -300,51 +332,69 @@ class SQLiteStore:
         if not rows:
             self._drop_event(event_id)
             return None
-        reports = [Event.from_dict(json.loads(r["record"])) for r in rows]
+        reports = [self._report_event(r["record"]) for r in rows]
         event = self._apply_reviews(merging.build_event(event_id, reports))
-        d = event.to_dict()
+        record = json.dumps(event.to_dict(), ensure_ascii=False)
         date, fat = event.date, event.fatalities
-        self._execute(
-            "INSERT INTO events (id, type, mode, historical, cameo_root, date_start, date_end,"
-            " date_precision, fatalities, confidence, n_sources, review_status, stale, record)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"
-            " ON CONFLICT (id) DO UPDATE SET type = excluded.type, mode = excluded.mode,"
-            " historical = excluded.historical, cameo_root = excluded.cameo_root,"
-            " date_start = excluded.date_start, date_end = excluded.date_end,"
-            " date_precision = excluded.date_precision, fatalities = excluded.fatalities,"
-            " confidence = excluded.confidence, n_sources = excluded.n_sources,"
-            " review_status = excluded.review_status, stale = 0, record = excluded.record",
-            (event.id, event.type, event.mode, int(event.historical), event.cameo_root,
-             date.start.isoformat() if date else None, date.end.isoformat() if date else None,
-             date.precision if date else None, fat.count if fat else None, event.confidence,
-             event.n_sources, event.review_status, json.dumps(d, ensure_ascii=False)))
+        if fresh or not self._query("SELECT 1 FROM events WHERE id = ? AND record = ? AND stale = 0",
+                                    (event.id, record)):
+            self._execute(
+                "INSERT INTO events (id, type, mode, historical, cameo_root, date_start, date_end,"
+                " date_precision, fatalities, confidence, n_sources, review_status, stale, record)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"
+                " ON CONFLICT (id) DO UPDATE SET type = excluded.type, mode = excluded.mode,"
+                " historical = excluded.historical, cameo_root = excluded.cameo_root,"
+                " date_start = excluded.date_start, date_end = excluded.date_end,"
+                " date_precision = excluded.date_precision, fatalities = excluded.fatalities,"
+                " confidence = excluded.confidence, n_sources = excluded.n_sources,"
+                " review_status = excluded.review_status, stale = 0, record = excluded.record",
+                (event.id, event.type, event.mode, int(event.historical), event.cameo_root,
+                 date.start.isoformat() if date else None, date.end.isoformat() if date else None,
+                 date.precision if date else None, fat.count if fat else None, event.confidence,
+                 event.n_sources, event.review_status, record))
         if not fresh:
             self._execute("DELETE FROM event_aliases WHERE old_id = ?", (event_id,))
-            for table in ("event_places", "event_actors", "event_cells"):
-                self._execute(f"DELETE FROM {table} WHERE event_id = ?", (event_id,))
-            self._fts_delete(event.id)
-        self._executemany(
-            "INSERT INTO event_places (event_id, name, country, admin1, lat, lon, precision)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(event.id, p.name, p.country, p.admin1, p.lat, p.lon, p.precision) for p in event.locations])
-        self._executemany(
-            "INSERT INTO event_actors (event_id, role, actor_id, name, text, country, kind)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(event.id, role, a.id, a.name, a.text, a.country, a.kind)
-             for role, actors in (("source", event.source_actors), ("target", event.target_actors))
-             for a in actors])
-        self._executemany(
-            "INSERT INTO filter_terms (kind, term) VALUES (?, ?) ON CONFLICT (kind, term) DO NOTHING",
-            sorted({("actor", t) for a in (*event.source_actors, *event.target_actors)
-                    for t in (a.name, a.text) if t} |
-                   {("place", t) for p in event.locations for t in (p.name, p.admin1) if t}))
+        places = [(event.id, p.name, p.country, p.admin1, p.lat, p.lon, p.precision) for p in event.locations]
+        actors = [(event.id, role, a.id, a.name, a.text, a.country, a.kind)
+                  for role, group in (("source", event.source_actors), ("target", event.target_actors))
+                  for a in group]
+        wrote = self._sync_rows("event_places", ("event_id", "name", "country", "admin1", "lat", "lon", "precision"),
+                                event.id, places, fresh)
+        wrote |= self._sync_rows("event_actors", ("event_id", "role", "actor_id", "name", "text", "country", "kind"),
+                                 event.id, actors, fresh)
+        if wrote:
+            self._executemany(
+                "INSERT INTO filter_terms (kind, term) VALUES (?, ?) ON CONFLICT (kind, term) DO NOTHING",
+                sorted({("actor", t) for a in (*event.source_actors, *event.target_actors)
+                        for t in (a.name, a.text) if t} |
+                       {("place", t) for p in event.locations for t in (p.name, p.admin1) if t}))
         keys = set()
         for r in rows:
             keys |= merging.index_keys(self._report_features(r["id"], r["record"]))
+        old_keys = set() if fresh else {(r[0], r[1]) for r in self._query(
+            "SELECT cell, week FROM event_cells WHERE event_id = ?", (event.id,))}
+        for cell, week in sorted(old_keys - keys):
+            self._execute("DELETE FROM event_cells WHERE cell = ? AND week = ? AND event_id = ?", (cell, week, event.id))
         self._executemany("INSERT INTO event_cells (cell, week, event_id) VALUES (?, ?, ?)",
-                          [(cell, week, event.id) for cell, week in sorted(keys)])
-        self._fts_insert(event.id, "\n".join(e.text for e in event.evidence))
+                          [(cell, week, event.id) for cell, week in sorted(keys - old_keys)])
+        text = "\n".join(e.text for e in event.evidence)
+        if fresh:
+            self._fts_insert(event.id, text)
+        elif not self._query("SELECT 1 FROM event_fts WHERE event_id = ? AND text = ?", (event.id, text)):
+            self._fts_delete(event.id)
+            self._fts_insert(event.id, text)
         return event
+
+    def _sync_rows(self, table: str, cols: tuple[str, ...], event_id: str, rows: list[tuple], fresh: bool) -> bool:
+        """Make `table`'s rows of the event equal `rows`, writing only when they differ (a new
+        report often leaves an event's places or actors as they were); True if it wrote."""
+        if not fresh:
+            old = self._query(f"SELECT {', '.join(cols)} FROM {table} WHERE event_id = ?", (event_id,))
+            if sorted(map(repr, map(tuple, old))) == sorted(map(repr, rows)):
+                return False
+            self._execute(f"DELETE FROM {table} WHERE event_id = ?", (event_id,))
+        self._executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
+        return True
 
     def _rebuild_stale(self) -> None:
         """Events a migration marked stale (e.g. 0002) get their derived rows rebuilt once."""
