@@ -39,6 +39,9 @@ _CASUALTY_VERBS = frozenset({"kill", "die", "wound", "injure", "hurt", "leave", 
 # Verbs that report an event noun as happening: "clashes erupted", "fighting raged".
 _OUTBREAK_VERBS = frozenset({"erupt", "break", "rage", "continue", "intensify", "escalate",
                              "resume", "flare", "spread", "occur", "begin", "start", "ensue"})
+# Verbs that report an attack as made by fending it off: "repulsed an attack", "the raid was foiled".
+# (A foiled or thwarted plot is no attack made.)
+_REPEL_VERBS = frozenset({"repel", "repulse", "repell", "beat", "fend"})
 # Dependencies cut off an actor phrase: the phrase is the head noun and its close modifiers.
 _TRIM_DEPS = frozenset({"relcl", "acl", "appos", "conj", "cc", "punct", "advcl", "parataxis",
                         "prep:including"})
@@ -440,7 +443,7 @@ def _verb_source(verb: Token, depth: int = 0) -> tuple[Token | None, str]:
             controller = None
         if controller is None:
             found = _pobj(head, ("on", "upon"))
-            controller = found[0] if found else None
+            controller = found[0] if found and not _is_date(found[0]) else None
         if controller is not None:
             return controller, "dep:xcomp-object-control"
         src, _ = _verb_source(head, depth + 1)
@@ -469,7 +472,7 @@ def _reduced_patient(verb: Token, lex: Lexicon) -> Token | None:
         return verb.head
     if verb.tag_ not in ("VBN", "VBD") or verb.lemma_.lower() not in lex.reduced_passive:
         return None
-    if any(c.dep_ in ("aux", "auxpass", "dobj", "dative", "ccomp", "xcomp") for c in verb.children):
+    if any(c.dep_ in ("aux", "auxpass", "dobj", "dative", "ccomp") for c in verb.children):
         return None
     if any(_child(c, "dobj") is not None for c in verb.conjuncts):  # "gunmen killed, wounded ten"
         return None
@@ -662,6 +665,11 @@ def _noun_arguments(m: Match, lex: Lexicon, light: Token | None
         governor, context = noun.head.head, f"prep:{noun.head.lower_}"
     elif noun.dep_ == "nsubj" and (noun.head.lemma_.lower() in _OUTBREAK_VERBS or _takes_place(noun.head)):
         context = f"subj:{noun.head.lemma_.lower()}"  # "clashes erupted in the north"
+    elif noun.dep_ in ("nsubj", "nsubjpass", "dobj") and ptype == "ASSAULT" \
+            and noun.head.lemma_.lower() in _REPEL_VERBS:
+        context = f"repelled:{noun.head.lemma_.lower()}"  # "the attack was repulsed"
+        if noun.dep_ == "dobj" and not targets and _child(noun.head, "nsubj") is not None:
+            targets, tgt_rule = [_child(noun.head, "nsubj")], "dep:repeller"
     elif _headline_noun(noun):
         context = "headline"  # "Clashes and air strikes on the outskirts of the city"
     elif noun.dep_ == "nsubj" and noun.head.lemma_.lower() in _CASUALTY_VERBS:

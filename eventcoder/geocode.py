@@ -30,6 +30,14 @@ CONNECTORS = {"al", "el", "ad", "an", "ar", "as", "ash", "at", "az", "ed", "es",
               "dos", "das", "di", "van", "von", "der", "den", "-", "'", "’", "(", ")", "."}
 POSSESSIVE = {"'s", "’s"}  # inside names: "Democratic People's Republic of Korea"
 ARTICLES = {"al", "el", "ad", "an", "ar", "as", "ash", "at", "az", "ed", "es"}
+ENGLISH_ARTICLE_WORDS = {"an", "as", "at", "ad", "ed"}
+# Common nouns that some towns carry as alternate names (New Brunswick, NJ: "River").
+GENERIC = {"river", "lake", "island", "islands", "bay", "sea", "gulf", "mount", "mountain",
+           "hill", "hills", "creek", "falls", "springs", "forest", "valley", "north", "south",
+           "east", "west", "city", "town", "village", "county", "state"}
+# Words of a state's name ("Soviet Union", "Islamic Republic"): not an unlisted town.
+STATE_WORDS = {"union", "republic", "kingdom", "empire", "federation", "emirate", "emirates",
+               "caliphate", "confederation", "commonwealth"}
 DIRECTIONS = {"northern", "southern", "eastern", "western", "central", "north", "south", "east",
               "west", "northeastern", "northwestern", "southeastern", "southwestern",
               "northeast", "northwest", "southeast", "southwest", "north-east", "north-west",
@@ -121,7 +129,10 @@ def _raw_mentions(doc, gaz: Gazetteer) -> list[_Mention]:
     while i < n:
         tok = doc[i]
         # Names start capitalised or with an Arabic article ("al-Quds"), never with "the".
-        if not (_cap(tok) or tok.lower_ in ARTICLES) or tok.is_punct or tok.lower_ == "the":
+        # "as", "at", "an" are English words too: as articles they take a hyphen ("as-Suwayda").
+        article = tok.lower_ in ARTICLES and (tok.lower_ not in ENGLISH_ARTICLE_WORDS or (
+            i + 1 < n and doc[i + 1].text == "-"))
+        if not (_cap(tok) or article) or tok.is_punct or tok.lower_ == "the":
             i += 1
             continue
         hit = None
@@ -141,7 +152,9 @@ def _raw_mentions(doc, gaz: Gazetteer) -> list[_Mention]:
         if key in DIRECTIONS or key in ("centre", "center"):
             i += 1  # "South", "Western" alone are admin1 names somewhere, never a place in news
             continue
-        fused = i == rejected_end and _cap(doc[i - 1])  # "Real Madrid": one longer name
+        # "Real Madrid": one longer name; but "HSBC Bank Malta" still names Malta
+        fused = i == rejected_end and _cap(doc[i - 1]) and not _country_in_org(
+            i, gaz.lookup_key(key), ents)
         if not fused and _accept(doc, i, j, key, ents, gaz):
             ent = ents[i] if ents[i] is not None and ents[j - 1] is ents[i] else None
             found.append(_Mention(i, j, key, gaz.lookup_key(key),
@@ -157,6 +170,9 @@ def _accept(doc, i: int, j: int, key: str, ents, gaz: Gazetteer) -> bool:
     """Reject demonyms, actor names, common words and pieces of longer person/org names."""
     if key in gaz.not_places or key in MONTHS_DAYS or key in gaz.demonyms:
         return False
+    if (key in gaz.facility_last or key in gaz.facility_first or key in gaz.feature_words
+            or key in GENERIC) and not any(normalize(c.name) == key for c in gaz.lookup_key(key)):
+        return False  # "River North": a common noun that is only some town's alternate name
     span = doc[i:j]
     # "U.S.", "B.C." are words too, though not is_alpha.
     content = [t for t in span if any(ch.isalpha() for ch in t.text)
@@ -203,7 +219,8 @@ def _accept(doc, i: int, j: int, key: str, ents, gaz: Gazetteer) -> bool:
             return False
     left = doc[i - 1] if i > 0 else None
     if (left is not None and left.pos_ == "PROPN" and _cap(left) and not left.is_sent_start
-            and left.lower_ not in DIRECTIONS and not gaz.has_key(normalize(left.text))):
+            and left.lower_ not in DIRECTIONS and not gaz.has_key(normalize(left.text))
+            and not _country_in_org(i, cands, ents)):
         return False  # "Operation al-Quds": part of a longer name
     right = doc[j] if j < len(doc) else None
     if (right is not None and right.pos_ == "PROPN" and _cap(right) and right.is_alpha
@@ -211,6 +228,17 @@ def _accept(doc, i: int, j: int, key: str, ents, gaz: Gazetteer) -> bool:
             and not (known and _in_org_name(doc, i, j, ents))):
         return False
     return True
+
+
+def _country_in_org(i: int, cands: list[Entry], ents) -> bool:
+    """A country named inside a company's name ("Air France", "HSBC Bank Malta plc", "Star
+    India"): toponym corpora count it, and event linking skips it as part of an actor."""
+    if not any(c.precision == "country" and not c.curated for c in cands):
+        return False
+    ent, left = ents[i], ents[i - 1]
+    if ent is None:
+        return left is None
+    return ent is left and ent.label_ in EMBED_LABELS - PLACE_LABELS
 
 
 def _in_org_name(doc, i: int, j: int, ents) -> bool:
@@ -297,6 +325,9 @@ def _merge(doc, mentions: list[_Mention]) -> list[_Mention]:
                 prev.notes.append(f"also written '{doc[m.start:m.end].text}'")
                 continue
             if not between and not shared and prev.direction is None:
+                if _side_by_side(prev, m):
+                    out.append(m)  # "Maiduguri Borno State", "Greece Italy": two places
+                    continue
                 if _known(prev.cands) and not _known(m.cands):
                     # "Washington Post": a well-known place opening a longer name is kept
                     dropped_end = m.end
@@ -308,6 +339,17 @@ def _merge(doc, mentions: list[_Mention]) -> list[_Mention]:
                 continue
         out.append(m)
     return out
+
+
+def _side_by_side(a: _Mention, b: _Mention) -> bool:
+    """Two places written with the comma left out: a town then its region ("Maiduguri Borno
+    State"), or two countries ("Greece Italy"). Not "Golden Globe" or "Real Madrid"."""
+    if any(c.precision == "country" for c in a.cands) and any(
+            c.precision == "country" for c in b.cands):
+        return True
+    return any(r.kind == "admin1" and r.country == t.country and r.admin1 == t.admin1
+               and t.kind != "admin1" and t.population >= 15_000
+               for r in b.cands for t in a.cands)
 
 
 def _capital_phrases(doc, gaz: Gazetteer, mentions: list[_Mention]) -> list[_Mention]:
@@ -550,7 +592,7 @@ def find_places(doc, gazetteer: Gazetteer) -> list[Place]:
 
 
 UNLISTED = "unlisted"  # reason prefix of places located by their containing place
-LINKS_AFTER = {",", "in", "near", "at", "outside", "of"}  # "Trump Tower in New York"
+LINKS_AFTER = {",", "in", "near", "at", "outside"}  # "Trump Tower in New York"
 
 
 def _facility_span(doc, s: int, e: int, gaz: Gazetteer) -> bool:
@@ -601,10 +643,37 @@ def _anchor_for(doc, s: int, e: int, mentions: list[_Mention], main) -> tuple:
         gap = [t.lower_ for t in doc[e:m.start]]
         if m.start >= e and len(gap) in (1, 2) and gap[0] in LINKS_AFTER \
                 and all(w in LINKS_AFTER | {"the"} for w in gap):
+            right = doc[m.end] if m.end < len(doc) else None
+            if right is not None and _cap(right) and right.is_alpha:
+                continue  # "Florida Atlantic University, California Polytechnic": a list
             return m, "its containing place"
         if m.end <= s and s - m.end == 1 and doc[m.end].text in POSSESSIVE:
             return m, "its containing place"
     return main, "the article's main place"
+
+
+def _big_place(gaz: Gazetteer, word: str) -> bool:
+    return any(e.precision in ("country", "region") for e in gaz.lookup(word))
+
+
+def _main_town(doc, mentions: list[_Mention]) -> Optional[_Mention]:
+    """The town a local story is about: its dateline ("SEOUL -", "CALAMBA CITY, Laguna"),
+    else its most-mentioned town that the NER also tags as a place, provided that town lies
+    in the article's most-mentioned country (a stray namesake abroad is no anchor)."""
+    towns = [m for m in mentions if m.best is not None and m.container_of is None
+             and m.best.precision in ("city", "district") and m.best.country]
+    if not towns:
+        return None
+    first = towns[0]
+    if first.start <= 3 and all(not t.is_alpha or _cap(t) for t in doc[:first.start]):
+        return first  # a dateline
+    countries = Counter(m.best.country for m in mentions if m.best is not None and m.best.country)
+    top = countries.most_common(1)[0][0]
+    towns = [m for m in towns if m.ner in PLACE_LABELS and m.best.country == top]
+    if not towns:
+        return None
+    counts = Counter(m.best.id for m in towns)
+    return max(towns, key=lambda m: (counts[m.best.id], -m.start))
 
 
 def _unlisted_places(doc, gaz: Gazetteer, mentions: list[_Mention], taken: set[int]) -> list[Place]:
@@ -617,10 +686,7 @@ def _unlisted_places(doc, gaz: Gazetteer, mentions: list[_Mention], taken: set[i
     the gazetteer holds was rejected for a reason and stays rejected; an article that names
     no town gets no such places. Precision is `city`: the point is the town's, not the site's.
     """
-    towns = [m for m in mentions if m.best is not None and m.container_of is None
-             and m.best.precision in ("city", "point", "district")]
-    counts = Counter(m.best.id for m in towns)
-    main = max(towns, key=lambda m: (counts[m.best.id], -m.start)) if towns else None
+    main = _main_town(doc, mentions)
     out = []
     for s, e, label in _name_runs(doc, gaz, taken):
         if any(k in taken for k in range(s, e)):
@@ -635,9 +701,14 @@ def _unlisted_places(doc, gaz: Gazetteer, mentions: list[_Mention], taken: set[i
             continue
         if not facility and len(content) == 1 and content[0].is_upper and len(content[0]) <= 3:
             continue  # "BC", "SC": abbreviations, not unlisted towns
+        if not facility and any(_big_place(gaz, t.text) or gaz.demonym_country(t.text)
+                                or t.lower_ in STATE_WORDS for t in content):
+            continue  # "Nazi Germany", "Soviet Union": a known place's compound, not a town
         anchor, how = _anchor_for(doc, s, e, mentions, main)
-        if anchor is None:
+        if anchor is None or not (anchor.within or anchor.best).country:
             continue
+        if not facility and label != "GPE" and anchor is main:
+            continue  # an unlisted region or island ("Fire Island") need not be near the town
         a = anchor.within or anchor.best
         kind = "facility" if facility else "place"
         taken.update(range(s, e))

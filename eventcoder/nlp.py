@@ -102,8 +102,12 @@ class TriggerFilter:
     and suffix rules), so the filter never drops a sentence the detector would match, whatever
     part of speech the tagger picks; it only errs towards keeping."""
 
-    def __init__(self, requirements: dict[str, list[Optional[frozenset[str]]]], nlp=None):
+    def __init__(self, requirements: dict[str, list[Optional[frozenset[str]]]], nlp=None,
+                 by_pos: Optional[dict[tuple[str, str], list[Optional[frozenset[str]]]]] = None):
         self.requirements = {lemma.lower(): needs for lemma, needs in requirements.items()}
+        # (pos, lemma) -> needs, pos "v" or "n" as in detect.Entry; without it every entry is
+        # taken to fit both parts of speech.
+        self.by_pos = {(pos, lemma.lower()): needs for (pos, lemma), needs in (by_pos or {}).items()}
         self._exc: dict[str, set[str]] = {}
         self._rules: list[tuple[str, str]] = []
         if nlp is not None and "lemmatizer" in nlp.pipe_names:
@@ -121,11 +125,15 @@ class TriggerFilter:
     def from_lexicon(cls, lexicon, nlp=None) -> "TriggerFilter":
         """Read the lemmas and constraints from a loaded detect.Lexicon (never a copied list)."""
         requirements: dict[str, list[Optional[frozenset[str]]]] = {}
-        for (_pos, lemma), entries in lexicon.index.items():
+        by_pos: dict[tuple[str, str], list[Optional[frozenset[str]]]] = {}
+        for (pos, lemma), entries in lexicon.index.items():
             needs = requirements.setdefault(lemma, [])
+            pos_needs = by_pos.setdefault((pos, lemma), [])
             for entry in entries:
-                needs.append(_entry_needs(entry, lexicon.light_verbs))
-        return cls(requirements, nlp)
+                need = _entry_needs(entry, lexicon.light_verbs)
+                needs.append(need)
+                pos_needs.append(need)
+        return cls(requirements, nlp, by_pos)
 
     def forms(self, word: str) -> frozenset[str]:
         """The word and every lemma it could have; cached, since news vocabulary repeats."""
@@ -148,6 +156,35 @@ class TriggerFilter:
             if any(need is None or not need.isdisjoint(words) for need in self.requirements[lemma]):
                 return True
         return False
+
+
+    def matches_tagged(self, words: Iterable[tuple[str, str]]) -> bool:
+        """`matches` for a sentence whose words carry their fine-grained tags ((text, tag), as
+        the tagger alone gives them, before parser and lemmatizer): a word counts for a verb
+        entry only when tagged as a verb (VB*, MD), for a noun entry only when tagged as a noun
+        (NN*), as detect.Lexicon.candidates asks of the full parse. This drops "the football
+        team", "radio stations", "with funds" (verb-only lemmas used as nouns)."""
+        if not self.by_pos:
+            return self.matches(" ".join(text for text, _tag in words))
+        words = list(words)
+        forms: set[str] = set()
+        heads: set[tuple[str, str]] = set()
+        for text, tag in words:
+            found = self.forms(text)
+            forms |= found
+            pos = _TAG_POS.get(tag[:2])
+            if pos is not None:
+                heads.update((pos, lemma) for lemma in found)
+        for key in heads.intersection(self.by_pos):
+            if any(need is None or not need.isdisjoint(forms) for need in self.by_pos[key]):
+                return True
+        return False
+
+
+# The Penn tags the tagger gives -> the lexicon part of speech that detect.Lexicon.candidates
+# reads from the attribute ruler's POS (VERB; NOUN or PROPN). Modals and AUX-tagged verbs are
+# kept as verbs: the attribute ruler may turn "have"/"do" into VERB from the dependency.
+_TAG_POS = {"VB": "v", "MD": "v", "NN": "n"}
 
 
 def _entry_needs(entry, light_verbs) -> Optional[frozenset[str]]:

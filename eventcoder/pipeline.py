@@ -17,7 +17,7 @@ import bisect
 import hashlib
 import os
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 from . import __version__
 from .model import Article, ArticleResult, Event, EventDraft, Evidence, SourceRef
@@ -61,19 +61,59 @@ class ParsePlan:
 
 
 def plan_parse(text: str, trigger_filter, abbreviations: frozenset[str] = frozenset(),
-               context: int = 1) -> ParsePlan:
-    """Choose the sentences to parse: trigger candidates, the `context` sentences before each,
-    and the first sentence. No candidate: nothing is kept."""
+               context: int = 1, needs_context: Optional[Callable[[str], bool]] = None,
+               candidates: Optional[Iterable[int]] = None,
+               sentences: Optional[tuple[tuple[int, int], ...]] = None) -> ParsePlan:
+    """Choose the sentences to parse: trigger candidates, the `context` sentences before each
+    (only for those where `needs_context(sentence)` holds, when given), and the first sentence.
+    No candidate: nothing is kept. `candidates` and `sentences`, when given, replace the
+    prefilter's own choice (the tagged confirmation of `Extractor` passes them)."""
     from .nlp import split_sentences
 
-    sentences = tuple(split_sentences(text, abbreviations))
-    candidates = [i for i, (a, b) in enumerate(sentences) if trigger_filter.matches(text[a:b])]
+    if sentences is None:
+        sentences = tuple(split_sentences(text, abbreviations))
+    if candidates is None:
+        candidates = [i for i, (a, b) in enumerate(sentences) if trigger_filter.matches(text[a:b])]
+    candidates = list(candidates)
     if not candidates:
         return ParsePlan(sentences, ())
     kept = {0}
     for i in candidates:
-        kept.update(range(max(0, i - context), i + 1))
+        kept.add(i)
+        if context and (needs_context is None or needs_context(text[slice(*sentences[i])])):
+            kept.update(range(max(0, i - context), i))
     return ParsePlan(sentences, tuple(sorted(kept)))
+
+
+class ContextRule:
+    """Says whether a trigger sentence needs the sentence before it: only when it holds what
+    actors.py resolves backwards (a pronoun, or a definite word before a description noun:
+    "the group", "the two sides", "the statement"). The word lists are actors.py's and the
+    actor KB's own, read at run time."""
+
+    def __init__(self, pronouns: Iterable[str], definite: Iterable[str],
+                 descriptions: Iterable[str], reach: int = 4):
+        self.pronouns = frozenset(w.lower() for w in pronouns)
+        self.definite = frozenset(w.lower() for w in definite)
+        self.descriptions = frozenset(w.lower() for w in descriptions)
+        self.reach = reach  # words from the definite word to its noun ("the two armed groups")
+
+    @classmethod
+    def from_kb(cls, kb) -> "ContextRule":
+        from . import actors
+
+        pronouns = actors.PRONOUNS_PERSON | actors.PRONOUNS_IT | actors.PRONOUNS_THEY
+        descriptions = {w for words in kb.descriptions.values() for w in words}
+        return cls(pronouns, actors.DEFINITE, descriptions)
+
+    def __call__(self, sentence: str) -> bool:
+        from .nlp import _WORD
+
+        words = [m.group().lower() for m in _WORD.finditer(sentence)]
+        if not self.pronouns.isdisjoint(words):
+            return True
+        return any(w in self.definite and not self.descriptions.isdisjoint(words[i + 1:i + 1 + self.reach])
+                   for i, w in enumerate(words))
 
 
 def event_id(article_id: str, draft: EventDraft, sent_start: int, doc=None) -> str:
@@ -111,27 +151,79 @@ class Extractor:
         self.context = context
         self.trigger_filter = TriggerFilter.from_lexicon(self.lexicon, self.nlp) if self.fast else None
         self.abbreviations = abbreviations(self.nlp)
+        self.context_rule = ContextRule.from_kb(self.kb) if self.fast else None
+        # The tagger confirms the prefilter's candidates by part of speech; it needs only the
+        # pipes up to itself (tok2vec + tagger, a fifth of the pipeline's cost).
+        names = self.nlp.pipe_names
+        self.tag_disable = names[names.index("tagger") + 1:] if self.fast and "tagger" in names else None
 
     def extract(self, article: Article) -> ArticleResult:
         return next(self.extract_many([article]))
 
     def extract_many(self, articles: Iterable[Article]) -> Iterator[ArticleResult]:
-        stream = (self._prepare(a) for a in articles)
+        if self.fast:
+            stream = self._planned(articles)
+        else:
+            stream = ((a.text, (a, None)) for a in articles)
         for doc, (article, plan) in self.nlp.pipe(stream, as_tuples=True, batch_size=self.batch_size):
             if plan is not None and not plan.kept:
                 yield ArticleResult(article=article, events=[])
             else:
                 yield self.extract_doc(doc, article, plan)
 
-    def _prepare(self, article: Article) -> tuple[str, tuple[Article, Optional[ParsePlan]]]:
-        """The text to parse and the plan behind it ("" when nothing needs parsing: an empty
-        text costs the pipeline nothing and keeps the batch in input order)."""
-        if not self.fast:
-            return article.text, (article, None)
+    def _planned(self, articles: Iterable[Article]) -> Iterator[tuple[str, tuple[Article, ParsePlan]]]:
+        """(text to parse, (article, plan)) per article, in input order, planned a batch at a
+        time ("" when nothing needs parsing: an empty text costs the pipeline nothing)."""
+        batch: list[Article] = []
+        for article in articles:
+            batch.append(article)
+            if len(batch) >= self.batch_size:
+                yield from self._plan_batch(batch)
+                batch = []
+        if batch:
+            yield from self._plan_batch(batch)
+
+    def _plan_batch(self, articles: list[Article]) -> Iterator[tuple[str, tuple[Article, ParsePlan]]]:
+        """Prefilter every rough sentence by its words, confirm the candidates by the tagger's
+        parts of speech (one tagging pass over the candidates only), then add the first
+        sentence and the context the confirmed ones need."""
+        from .nlp import mask_text, split_sentences
+
+        rough = []
+        for article in articles:
+            text = article.text
+            sentences = tuple(split_sentences(text, self.abbreviations))
+            rough.append((sentences, [i for i, (a, b) in enumerate(sentences)
+                                      if self.trigger_filter.matches(text[a:b])]))
+        confirmed = self._confirm(articles, rough) if self.tag_disable is not None \
+            else [c for _s, c in rough]
+        for article, (sentences, _c), found in zip(articles, rough, confirmed):
+            plan = plan_parse(article.text, self.trigger_filter, context=self.context,
+                              needs_context=self.context_rule, candidates=found, sentences=sentences)
+            yield mask_text(article.text, plan.spans()), (article, plan)
+
+    def _confirm(self, articles: list[Article], rough: list) -> list[list[int]]:
+        """The candidate sentences whose trigger word has the part of speech of its lexicon
+        entry, read from the tagger run over the candidates alone (the rest blanked)."""
         from .nlp import mask_text
 
-        plan = plan_parse(article.text, self.trigger_filter, self.abbreviations, self.context)
-        return mask_text(article.text, plan.spans()), (article, plan)
+        texts = [mask_text(a.text, [sentences[i] for i in cands]) if cands else ""
+                 for a, (sentences, cands) in zip(articles, rough)]
+        out: list[list[int]] = []
+        docs = self.nlp.pipe(texts, batch_size=self.batch_size, disable=self.tag_disable)
+        for doc, (sentences, cands) in zip(docs, rough):
+            if not cands:
+                out.append([])
+                continue
+            words: dict[int, list[tuple[str, str]]] = {i: [] for i in cands}
+            ends = [sentences[i][1] for i in cands]
+            for tok in doc:
+                if not tok.is_space:
+                    k = bisect.bisect_right(ends, tok.idx)
+                    if k < len(cands):
+                        words[cands[k]].append((tok.text, tok.tag_))
+            out.append([i for i in cands if self.trigger_filter.matches_tagged(words[i])])
+        return out
 
     def extract_doc(self, doc, article: Article, plan: Optional[ParsePlan] = None) -> ArticleResult:
         """The stages over one parsed Doc. While they run, `doc.sents` is served from a list

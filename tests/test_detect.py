@@ -483,3 +483,97 @@ def test_detect_violence_headline_forms(nlp, lexicon, text, word):
 def test_detect_reported_violence_is_kept(nlp, lexicon, text):
     doc, found = drafts(nlp, lexicon, text)
     assert ("ASSAULT", "occurred") in [(d.type, d.mode) for d in found]
+
+
+# ---------------------------------------------------------------- issue 3, round 2: arguments
+
+@pytest.mark.parametrize("text,ptype,target", [
+    ("Farmer killed in raid near the border", "ASSAULT", "Farmer"),  # headline participle
+    ("Two journalists arrested in the capital", "COERCE", "Two journalists"),
+    ("Two men found shot dead in a field", "ASSAULT", "Two men"),
+])
+def test_detect_reduced_passive_subject_is_the_target(nlp, lexicon, text, ptype, target):
+    doc, found = drafts(nlp, lexicon, text)
+    d = find(found, ptype)
+    assert spans(doc, d.target_spans) == [target] and d.source_spans == []
+
+
+def test_detect_reduced_relative_agent_is_the_source(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "Three soldiers gunned down by militants near the base")
+    d = find(found, "ASSAULT")
+    assert spans(doc, d.source_spans)[0].startswith("militants")
+    assert spans(doc, d.target_spans) == ["Three soldiers"]
+
+
+@pytest.mark.parametrize("text,word", [
+    ("Twelve died yesterday in the eastern province.", "died"),  # a counted toll
+    ("Five bodies found on a farm road", "found"),
+    ("Police found three bodies near the river.", "found"),
+    ("A week of gang fighting leaves 20 dead in the city.", "leaves"),
+    ("Renewed clashes in the northern hills", "clashes"),  # a noun-phrase headline
+    ("Heavy clashes take place near the airport", "clashes"),
+])
+def test_detect_headline_violence_without_a_killing_verb(nlp, lexicon, text, word):
+    doc, found = drafts(nlp, lexicon, text)
+    d = find(found, "ASSAULT")
+    assert word in d.trigger_text and d.mode == "occurred"
+
+
+def test_detect_counted_death_is_the_target_and_accidents_are_no_assault(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "Twelve died yesterday in the eastern province.")
+    assert spans(doc, find(found, "ASSAULT").target_spans) == ["Twelve"]
+    doc, found = drafts(nlp, lexicon, "Two people died in a car crash on the highway.")
+    assert "ASSAULT" not in [d.type for d in found]
+
+
+@pytest.mark.parametrize("text,ptype,target", [
+    ("Germany offered its engineers to the Kenyan government.", "AGREE", "the Kenyan government"),
+    ("The president threatened tough measures against Ethiopia.", "THREATEN", "Ethiopia"),
+    ("The rebels demanded autonomy from the Malian government.", "REQUEST", "the Malian government"),
+    ("Turkey demanded that Greece withdraw its ships.", "REQUEST", "Greece"),  # the one asked
+    ("The bishop called for an embargo against Sudan.", "REQUEST", "Sudan"),  # what is asked for
+    ("The parliament threatened to cut ties with Peru.", "THREATEN", "Peru"),  # the act threatened
+    ("The Chilean president arrived in Lima on a state visit.", "CONSULT", "Lima"),  # the host
+    ("The company paid compensation to Nepali workers.", "RETREAT", "Nepali workers"),
+    ("Police clashed with farmers near the ministry.", "ASSAULT", "farmers"),
+])
+def test_detect_target_outside_the_object(nlp, lexicon, text, ptype, target):
+    doc, found = drafts(nlp, lexicon, text)
+    assert any(s.startswith(target) for s in spans(doc, find(found, ptype).target_spans))
+
+
+def test_detect_object_that_is_an_actor_stays_the_target(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "The president offered Kenyan mediators to the two sides.")
+    assert spans(doc, find(found, "AGREE").target_spans) == ["Kenyan mediators"]
+
+
+def test_detect_stance_passive_subject_is_the_source(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "Norway is opposed to Danish mediation in the dispute.")
+    d = find(found, "REJECT")
+    assert spans(doc, d.source_spans) == ["Norway"] and "Danish mediation" in spans(doc, d.target_spans)[0]
+
+
+def test_detect_mediation_between_sides(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "Oman launched a mediation effort between Iran and Yemen.")
+    d = find(found, "CONSULT")
+    assert spans(doc, d.source_spans) == ["Oman"] and spans(doc, d.target_spans) == ["Iran", "Yemen"]
+
+
+def test_detect_a_date_is_no_particle_and_no_controller(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "The envoy on Monday called for calm.")
+    d = find(found, "REQUEST")
+    assert "called for" in d.trigger_text and "Monday" not in spans(doc, d.target_spans)
+    doc, found = drafts(nlp, lexicon, "The council threatened on Monday to cut ties with Peru.")
+    assert all("Monday" not in spans(doc, d.source_spans) for d in found)
+
+
+@pytest.mark.parametrize("text,word,emitted", [
+    ("The army repulsed a rebel attack on the town.", "attack", True),  # fended off: it was made
+    ("Marines pushed the militants back from the port.", "pushed", True),
+    ("Government troops routed the insurgents near the dam.", "routed", True),
+    ("The senate defeated the bill.", "defeated", False),  # not an armed enemy
+])
+def test_detect_repelled_attacks_are_combat(nlp, lexicon, text, word, emitted):
+    doc, found = drafts(nlp, lexicon, text)
+    hits = [d for d in found if d.type == "ASSAULT" and d.mode == "occurred" and word in d.trigger_text]
+    assert bool(hits) == emitted

@@ -307,3 +307,130 @@ def test_store_audit_log_without_event_lists_newest_first(store_url):
         store.review_event("a1-e0", "accept", by="ana")
         store.review_event("b1-e0", "reject", by="ana")
         assert ["b1-e0", "a1-e0"] == [x["event_id"] for x in store.audit_log(limit=2)]
+
+
+# --- speed work (migration 0003): the same answers through indexes, lookup tables and pages ---
+
+def _without_place(result, country="NGA"):
+    """The result's events with no place and an actor of `country` (country filter falls back)."""
+    for ev in result.events:
+        ev.locations = []
+        for a in ev.source_actors:
+            a.country = country
+    return result
+
+
+def test_store_pages_follow_the_list_order_for_every_filter(store_url):
+    with open_store(store_url) as store:
+        for i, (country, town) in enumerate([("SYR", ("Kafr Nabl", 35.6, 36.6)), ("UKR", ("Kharkiv", 49.98, 36.25)),
+                                             ("SYR", ("Hama", 35.13, 36.75)), ("NGA", ("Maiduguri", 11.85, 13.16))]):
+            store.write(make_result(text=f"Gunmen attacked a market in {town[0]} on Monday.", article_id=f"p{i}",
+                                    events=3, country=country, place=town, day=dt.date(2022, 1, 3 + 9 * i)))
+        store.write(_without_place(make_result(text="Soldiers clashed with herders near a river.",
+                                               article_id="q1", day=dt.date(2022, 2, 2))))
+        store.review_event("p1-e1", "accept", by="ana")
+        cases = [{}, {"type": "ASSAULT"}, {"country": "SYR"}, {"country": "NGA"}, {"actor": "security"},
+                 {"actor": "troop"}, {"place": "HAR"}, {"text": "market"}, {"min_sources": 1},
+                 {"review_status": "unreviewed"}, {"review_status": "accepted"}, {"since": dt.date(2022, 1, 20)}]
+        for kw in cases:
+            full = [e.id for e in store.query_events(EventFilter(**kw))]
+            assert store.count_events(EventFilter(**kw)) == len(full), kw
+            paged = []
+            for offset in range(0, len(full) + 2, 2):
+                paged += [e.id for e in store.query_events(EventFilter(limit=2, offset=offset, **kw))]
+            assert full == paged, kw
+            dates = [store.get_event(i).date.start for i in full]
+            assert dates == sorted(dates), kw
+        assert 13 == store.count_events()
+        assert ["p1-e1"] == [e.id for e in store.query_events(EventFilter(review_status="accepted"))]
+        assert 3 == store.count_events(EventFilter(place="har"))  # Kharkiv: substring, any case
+        assert 4 == store.count_events(EventFilter(country="NGA"))  # 3 in Maiduguri + 1 by its actor only
+
+
+def test_store_country_falls_back_to_actors_only_for_events_without_a_place(store_url):
+    with open_store(store_url) as store:
+        # A Nigerian unit in Syria: the place's country counts, not the actor's.
+        abroad = make_result(article_id="a1", actor=("Nigerian troops", "nga-army"))
+        abroad.events[0].source_actors[0].country = "NGA"
+        store.write(abroad)
+        (ev,) = list(store.query_events())
+        assert ("SYR", "NGA") == (ev.locations[0].country, ev.source_actors[0].country)
+        store.write(_without_place(make_result(text="Soldiers clashed with herders.", article_id="b1",
+                                               day=dt.date(2022, 5, 2)), country="NGA"))
+        assert ["b1-e0"] == [e.id for e in store.query_events(EventFilter(country="NGA"))]
+        assert ["a1-e0"] == [e.id for e in store.query_events(EventFilter(country="SYR", limit=5))]
+        assert 1 == store.count_events(EventFilter(country="nga"))
+
+
+def test_store_side_rows_follow_merges_and_splits(store_url):
+    with open_store(store_url) as store:
+        store.write(make_result(article_id="a1"))
+        store.write(make_result(text="Two died as the army shelled Kafr Nabl.", article_id="a2", source="Wire B",
+                                place=("Kafr Nabl", 35.61, 36.61), actor=("Syrian Arab Army", "syr-army")))
+        (event,) = list(store.query_events())
+        assert 2 == event.n_sources
+        for kw in ({"actor": "syr-army"}, {"actor": "Arab Army"}, {"text": "army"}, {"text": "village"}):
+            assert [event.id] == [e.id for e in store.query_events(EventFilter(limit=10, **kw))], kw
+        store.split_report("a2-e0", by="ana")
+        assert ["a2-e0"] == [e.id for e in store.query_events(EventFilter(actor="Arab Army"))]
+        assert ["a1-e0"] == [e.id for e in store.query_events(EventFilter(text="village"))]
+        assert ["a2-e0"] == [e.id for e in store.query_events(EventFilter(text="army"))]
+        before = [e.to_dict() for e in store.query_events()]
+        store.remerge()
+        store.remerge()
+        assert before == [e.to_dict() for e in store.query_events()]
+
+
+def test_store_upgrades_a_0002_store(tmp_path):
+    """A store written by the 0002 code (FTS5 table keyed by an unindexed column) opens, upgrades
+    in place, answers every filter, and keeps one FTS row per event after a merge."""
+    from eventcoder import merge
+    from eventcoder.store import migrations
+
+    db = str(tmp_path / "v2.db")
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.executescript(migrations._initial() + migrations._merged_events())
+    conn.execute("CREATE TABLE _eventcoder_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    conn.execute("INSERT INTO _eventcoder_migrations VALUES ('0001_initial', '2022-03-18'),"
+                 " ('0002_merged_events', '2022-03-18')")
+    result = make_result(article_id="a1")
+    art, ev = result.article, result.events[0]
+    event = merge.build_event(ev.id, [ev])
+    conn.execute("INSERT INTO articles VALUES (?, ?, '2022-03-18', NULL, NULL, NULL, ?, '2022-03-18')",
+                 (art.id, art.source, art.text))
+    conn.execute("INSERT INTO reports (id, article_id, event_id, type, record) VALUES (?, ?, ?, 'ASSAULT', ?)",
+                 (ev.id, art.id, ev.id, json.dumps(ev.to_dict())))
+    conn.execute("INSERT INTO events (id, type, mode, historical, cameo_root, date_start, date_end, date_precision,"
+                 " fatalities, confidence, n_sources, review_status, stale, record) VALUES"
+                 " (?, 'ASSAULT', 'occurred', 0, '19', '2022-03-14', '2022-03-14', 'day', 2, 0.8, 1, 'unreviewed',"
+                 " 0, ?)", (ev.id, json.dumps(event.to_dict())))
+    conn.execute("INSERT INTO event_places VALUES (?, 'Kafr Nabl', 'SYR', 'Idlib', 35.6, 36.6, 'city')", (ev.id,))
+    conn.execute("INSERT INTO event_actors VALUES (?, 'source', 'syr-security-forces', 'Syrian security forces',"
+                 " 'Troops', 'SYR', 'state_forces')", (ev.id,))
+    conn.executemany("INSERT INTO event_cells VALUES (?, ?, ?)",
+                     [(c, w, ev.id) for c, w in merge.index_keys(merge.features(ev))])
+    conn.execute("INSERT INTO event_fts (event_id, text) VALUES (?, ?)", (ev.id, art.text))
+    conn.close()
+    with open_store(db) as store:
+        assert ["0003_fast_filters"] == store.applied
+        for kw in ({"text": "shelled"}, {"actor": "security"}, {"actor": "troops"}, {"place": "idlib"},
+                   {"place": "nabl"}, {"country": "SYR"}, {"type": "ASSAULT"}):
+            assert ["a1-e0"] == [e.id for e in store.query_events(EventFilter(limit=10, **kw))], kw
+            assert 1 == store.count_events(EventFilter(**kw)), kw
+        assert 1 == store.write(make_result(text="Two died as the army shelled Kafr Nabl.", article_id="a2",
+                                            source="Wire B", place=("Kafr Nabl", 35.61, 36.61))).merged
+        assert ["a1-e0"] == [e.id for e in store.query_events(EventFilter(text="army village"))]
+        assert [(1,)] == [tuple(r) for r in store._query("SELECT count(*) FROM event_fts")]
+    conn = sqlite3.connect(db)
+    assert 0 == conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'event_fts_0002'").fetchone()[0]
+
+
+def test_hand_written_record_dicts_match_the_dataclass_fields():
+    """Evidence and SourceRef serialise by hand for speed: same keys, same order as their fields."""
+    from dataclasses import asdict
+
+    evidence = Evidence(article_id="a1", sentence_index=2, start=5, end=40, text="Troops shelled a town.",
+                        trigger="shelled")
+    source = SourceRef(article_id="a1", source=None, published="2022-03-18")
+    for obj in (evidence, source):
+        assert list(asdict(obj).items()) == list(obj.to_dict().items())
