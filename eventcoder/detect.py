@@ -256,7 +256,10 @@ def _match_entry(entry: Entry, tok: Token, lex: Lexicon) -> Match | None:
         used.append(hits[0])
     if entry.obj:
         patient = _reduced_patient(tok, lex)  # "bodies found": the object is written first
-        hits = [o for o in _objects(tok) + ([patient] if patient is not None else [])
+        written = [patient] if patient is not None else []
+        if patient is not None and patient.dep_ == "pobj" and patient.head.lower_ == "of":
+            written.append(patient.head.head)  # "bodies of five men found"
+        hits = [o for o in _objects(tok) + written
                 if _words(o) & entry.obj or ("@place" in entry.obj and _named_place(o))]
         if not hits:
             hits = [g for c in tok.children if c.dep_ == "prep" for g in c.children
@@ -541,10 +544,13 @@ def _verb_arguments(m: Match, lex: Lexicon) -> tuple[list[Token], str, list[Toke
         src = _child(agent, "pobj") if agent is not None else None
         src_rule = "dep:agent" if src is not None else "none"
         return ([src] if src is not None else []), src_rule, [patient], "dep:reduced-passive"
-    if passive and verb.lemma_.lower() in lex.stance_passives and _child(verb, "agent") is None:
-        # "Israel is opposed to French mediation": a stated position; the subject holds it.
+    auxpass = _child(verb, "auxpass")
+    if auxpass is not None and verb.lemma_.lower() in lex.stance_passives and _child(verb, "agent") is None:
+        # "Israel is opposed to French mediation": a stated position; the subject holds it
+        # (the small model sometimes hangs that subject on the auxiliary).
+        holder = _child(verb, "nsubjpass", "nsubj") or _child(auxpass, "nsubj")
         found = _pobj(verb, ("to", "against"))
-        return ([_child(verb, "nsubjpass")], "dep:stance-subject",
+        return ([holder] if holder is not None else [], "dep:stance-subject",
                 [found[0]] if found else [], f"prep:{found[1]}" if found else "none")
     if m.entry.target is not None:
         for role in m.entry.target:
@@ -880,7 +886,8 @@ def detect_events(doc: Doc, lexicon: Lexicon) -> list[EventDraft]:
             draft = _draft(m, lexicon, sent_index, historical)
             if draft is not None and draft.confidence >= MIN_CONFIDENCE:
                 found.append((m, draft))
-        kept = _drop_background(_merge_governed(_inherit_targets(found, lexicon)))
+        found = _inherit_targets(found, lexicon)
+        kept = _drop_background(_merge_governed(found), found)
         drafts.extend(d for _, d in kept)
         drafts.extend(_intents(kept, sent_index))
     return drafts
@@ -1021,13 +1028,15 @@ def _background_rule(m: Match, heads: set[int]) -> str | None:
     return None
 
 
-def _drop_background(kept: list[tuple[Match, EventDraft]]) -> list[tuple[Match, EventDraft]]:
+def _drop_background(kept: list[tuple[Match, EventDraft]], found: list[tuple[Match, EventDraft]] | None = None
+                     ) -> list[tuple[Match, EventDraft]]:
     """Keep what the sentence reports; drop mentions that are context for another of its events.
     A sentence whose only trigger is such a mention keeps it (it is all the sentence has)."""
     if len(kept) < 2:
         return kept
     heads = {m.head.i for m, _ in kept}
-    by_head = {m.head.i: d for m, d in kept}
+    # What a merged mention is about still counts ("rejected X and opposed the deployment").
+    by_head = {m.head.i: d for m, d in (found or kept)}
     out = []
     for m, d in kept:
         rule = _background_rule(m, heads)

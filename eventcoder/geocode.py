@@ -7,13 +7,19 @@ offsets, a score (the winner's share of candidate weight) and a human-readable r
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
-from .gazetteer import Entry, Gazetteer, normalize
+from .gazetteer import Entry, Gazetteer
+from .gazetteer import normalize as _normalize
 from .model import EventDraft, Place
+
+# The same names are normalised over and over (every candidate of every mention, per article):
+# the function is pure, so a bounded cache returns the same keys for a fraction of the cost.
+normalize = functools.lru_cache(maxsize=1 << 16)(_normalize)
 
 REQUIRES = ("doc", "gazetteer")
 ASSIGNS = ("event.locations",)
@@ -652,6 +658,14 @@ def _anchor_for(doc, s: int, e: int, mentions: list[_Mention], main) -> tuple:
     return main, "the article's main place"
 
 
+STREET_WORDS = {"street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "lane",
+                "highway", "square"}
+
+
+def _street(span) -> bool:
+    return span[-1].lower_.rstrip(".") in STREET_WORDS
+
+
 def _big_place(gaz: Gazetteer, word: str) -> bool:
     return any(e.precision in ("country", "region") for e in gaz.lookup(word))
 
@@ -676,6 +690,16 @@ def _main_town(doc, mentions: list[_Mention]) -> Optional[_Mention]:
     return max(towns, key=lambda m: (counts[m.best.id], -m.start))
 
 
+def _local_story(mentions: list[_Mention], main: _Mention) -> bool:
+    """Most of the article's towns lie within 161 km of its main town: a local story, whose
+    streets and buildings are that town's. A national or travelling story ("from Las Vegas to
+    the Princes Theatre") gives no such anchor."""
+    towns = [m.best for m in mentions if m.best is not None and m.container_of is None
+             and m.best.precision in ("city", "district", "point")]
+    near = sum(_km(t, main.best) <= 161 for t in towns)
+    return near * 2 >= len(towns)
+
+
 def _unlisted_places(doc, gaz: Gazetteer, mentions: list[_Mention], taken: set[int]) -> list[Place]:
     """Streets, buildings, facilities and small places the gazetteer lacks ("Trump Tower",
     "Assiniboine Avenue", an unlisted village the NER tags GPE), reported at the coordinates
@@ -687,6 +711,7 @@ def _unlisted_places(doc, gaz: Gazetteer, mentions: list[_Mention], taken: set[i
     no town gets no such places. Precision is `city`: the point is the town's, not the site's.
     """
     main = _main_town(doc, mentions)
+    local = main is not None and _local_story(mentions, main)
     out = []
     for s, e, label in _name_runs(doc, gaz, taken):
         if any(k in taken for k in range(s, e)):
@@ -704,11 +729,14 @@ def _unlisted_places(doc, gaz: Gazetteer, mentions: list[_Mention], taken: set[i
         if not facility and any(_big_place(gaz, t.text) or gaz.demonym_country(t.text)
                                 or t.lower_ in STATE_WORDS for t in content):
             continue  # "Nazi Germany", "Soviet Union": a known place's compound, not a town
-        anchor, how = _anchor_for(doc, s, e, mentions, main)
+        anchor, how = _anchor_for(doc, s, e, mentions, main if local else None)
         if anchor is None or not (anchor.within or anchor.best).country:
             continue
         if not facility and label != "GPE" and anchor is main:
             continue  # an unlisted region or island ("Fire Island") need not be near the town
+        if anchor is main and facility and label not in PLACE_LABELS and not _street(span) \
+                and main.best.kind == "capital":
+            continue  # a capital's dateline heads national news: "Trump Tower" in a WASHINGTON story
         a = anchor.within or anchor.best
         kind = "facility" if facility else "place"
         taken.update(range(s, e))

@@ -82,7 +82,23 @@ def _negated(tok: Token) -> str | None:
 
 
 def _conditional(tok: Token) -> bool:
-    return any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in tok.children)
+    """An "if"/"unless" clause, or a present-tense "until"/"once"/"before" clause, which speaks
+    of a condition still to be met ("until their demands are met"), not of a past act."""
+    for c in tok.children:
+        if c.dep_ != "mark":
+            continue
+        if c.lower_ in ("if", "unless"):
+            return True
+        if c.lower_ in ("until", "till", "once", "before") and _present(tok):
+            return True
+    return False
+
+
+def _present(tok: Token) -> bool:
+    if tok.tag_ in ("VBP", "VBZ"):
+        return True
+    return any(c.dep_ in ("aux", "auxpass") and c.lower_ in ("is", "are", "am", "has", "have")
+               for c in tok.children)
 
 
 def classify_mode(doc: Doc, trigger_token_index: int) -> tuple[str, str]:

@@ -158,27 +158,66 @@ class TriggerFilter:
         return False
 
 
-    def matches_tagged(self, words: Iterable[tuple[str, str]]) -> bool:
-        """`matches` for a sentence whose words carry their fine-grained tags ((text, tag), as
-        the tagger alone gives them, before parser and lemmatizer): a word counts for a verb
-        entry only when tagged as a verb (VB*, MD), for a noun entry only when tagged as a noun
-        (NN*), as detect.Lexicon.candidates asks of the full parse. This drops "the football
-        team", "radio stations", "with funds" (verb-only lemmas used as nouns)."""
+    def matches_tagged(self, tagged: Iterable[tuple[str, str]], sentence: Optional[str] = None) -> bool:
+        """`matches` with parts of speech: `tagged` holds (word, fine-grained tag) pairs as the
+        tagger alone gives them, before parser and lemmatizer. A word counts for a verb entry
+        only when tagged as a verb (VB*, MD), for a noun entry only when tagged as a noun (NN*),
+        as detect.Lexicon.candidates asks of the full parse: "the football team", "radio
+        stations" no longer count for the verbs "team" and "station". A constraint word may be
+        anywhere in `sentence` (default: the tagged words)."""
+        tagged = list(tagged)
         if not self.by_pos:
-            return self.matches(" ".join(text for text, _tag in words))
-        words = list(words)
-        forms: set[str] = set()
+            return self.matches(sentence if sentence is not None else " ".join(w for w, _t in tagged))
         heads: set[tuple[str, str]] = set()
-        for text, tag in words:
-            found = self.forms(text)
-            forms |= found
+        for text, tag in tagged:
             pos = _TAG_POS.get(tag[:2])
             if pos is not None:
-                heads.update((pos, lemma) for lemma in found)
-        for key in heads.intersection(self.by_pos):
-            if any(need is None or not need.isdisjoint(forms) for need in self.by_pos[key]):
+                heads.update((pos, lemma) for lemma in self.forms(text))
+        heads.intersection_update(self.by_pos)
+        if not heads:
+            return False
+        forms = self.words(sentence) if sentence is not None else \
+            set().union(*(self.forms(w) for w, _t in tagged))
+        return any(need is None or not need.isdisjoint(forms) for key in heads for need in self.by_pos[key])
+
+    def matches_any_pos(self, text: str) -> bool:
+        """True when `text` holds a word whose lemma has entries of both parts of speech, each
+        with its needs met ("attacked", "the attack"): whatever the tagger says of it, verb or
+        noun, the sentence stays a candidate, so it needs no tagging."""
+        if not self.by_pos:
+            return self.matches(text)
+        forms = self.words(text)
+        for lemma in forms.intersection(self.requirements):
+            verb, noun = self.by_pos.get(("v", lemma)), self.by_pos.get(("n", lemma))
+            if verb and noun and all(any(need is None or not need.isdisjoint(forms) for need in needs)
+                                     for needs in (verb, noun)):
                 return True
         return False
+
+    def words(self, text: str) -> set[str]:
+        """Every form of every word of `text`."""
+        out: set[str] = set()
+        for m in _WORD.finditer(text):
+            out |= self.forms(m.group())
+        return out
+
+    def trigger_windows(self, text: str, start: int, end: int, reach: int = 5) -> list[tuple[int, int]]:
+        """Character spans within text[start:end] around each word that could be a trigger,
+        `reach` words either side, overlapping ones joined. spaCy's small English tok2vec sees
+        4 tokens either side (window 1, depth 4), and a word is at least one token, so tagging
+        the window gives the trigger word the tag it gets in its whole sentence."""
+        found = list(_WORD.finditer(text, start, end))
+        spans: list[list[int]] = []
+        for k, m in enumerate(found):
+            if self.requirements.keys().isdisjoint(self.forms(m.group())):
+                continue
+            a = found[max(0, k - reach)].start() if k - reach > 0 else start
+            b = found[k + reach].end() if k + reach < len(found) - 1 else end
+            if spans and a <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], b)
+            else:
+                spans.append([a, b])
+        return [(a, b) for a, b in spans]
 
 
 # The Penn tags the tagger gives -> the lexicon part of speech that detect.Lexicon.candidates

@@ -4,9 +4,12 @@ Resources (spaCy model, actor KB, gazetteer, trigger lexicon) are loaded once pe
 and reused for every article; articles are parsed in batches with `nlp.pipe`.
 
 The fast path (the default) parses only what can matter: a cheap splitter cuts the article into
-rough sentences, the trigger prefilter keeps those holding a lexicon word, and each is parsed with
-its previous sentence (coreference: "he", "the group") and the article's first sentence (the
-headline or lede that names the main place and country). Everything else is blanked to spaces,
+rough sentences, the trigger prefilter keeps those holding a lexicon word, the tagger alone (run
+over a few words around each such word) confirms the word has its entry's part of speech, and
+each confirmed sentence is parsed with the article's first sentence (the headline or lede that
+names the main place and country) and, when it holds a pronoun or a definite description
+(coreference: "he", "the group"), the sentences before it that coreference may reach. Everything
+else is blanked to spaces,
 so token offsets stay those of the article and every stage reads the Doc as before. An article
 without a trigger word is not parsed at all. `fast=False` (or EVENTCODER_FAST=0) parses all.
 """
@@ -134,7 +137,8 @@ class Extractor:
     """Holds the loaded resources; `extract` and `extract_many` turn articles into events."""
 
     def __init__(self, model: Optional[str] = None, kb=None, gazetteer=None, lexicon=None,
-                 batch_size: Optional[int] = None, fast: Optional[bool] = None, context: int = 1):
+                 batch_size: Optional[int] = None, fast: Optional[bool] = None,
+                 context: Optional[int] = None):
         from .actors import ActorKB
         from .detect import Lexicon
         from .gazetteer import Gazetteer
@@ -148,6 +152,10 @@ class Extractor:
         self.fast = fast_default() if fast is None else fast
         # Masked texts are short, so bigger batches pay; the whole-text path keeps the old size.
         self.batch_size = batch_size or (64 if self.fast else 16)
+        # Sentences kept before a trigger sentence that has something to resolve backwards:
+        # as far as actors.py's coreference reaches (COREF_WINDOW), so both paths see the same.
+        if context is None:
+            from .actors import COREF_WINDOW as context
         self.context = context
         self.trigger_filter = TriggerFilter.from_lexicon(self.lexicon, self.nlp) if self.fast else None
         self.abbreviations = abbreviations(self.nlp)
@@ -204,25 +212,36 @@ class Extractor:
 
     def _confirm(self, articles: list[Article], rough: list) -> list[list[int]]:
         """The candidate sentences whose trigger word has the part of speech of its lexicon
-        entry, read from the tagger run over the candidates alone (the rest blanked)."""
+        entry, read from one tagger pass over a few words around each possible trigger word
+        (trigger_windows; everything else blanked). A sentence whose trigger lemma fits as verb
+        and as noun alike ("attacked", "the attack") is kept untagged."""
         from .nlp import mask_text
 
-        texts = [mask_text(a.text, [sentences[i] for i in cands]) if cands else ""
-                 for a, (sentences, cands) in zip(articles, rough)]
+        f = self.trigger_filter
+        sure, unsure, texts = [], [], []
+        for article, (sentences, cands) in zip(articles, rough):
+            yes = {i for i in cands if f.matches_any_pos(article.text[slice(*sentences[i])])}
+            rest = [i for i in cands if i not in yes]
+            sure.append(yes)
+            unsure.append(rest)
+            texts.append(mask_text(article.text, [w for i in rest
+                                                  for w in f.trigger_windows(article.text, *sentences[i])])
+                         if rest else "")
         out: list[list[int]] = []
         docs = self.nlp.pipe(texts, batch_size=self.batch_size, disable=self.tag_disable)
-        for doc, (sentences, cands) in zip(docs, rough):
+        for doc, article, (sentences, _c), yes, cands in zip(docs, articles, rough, sure, unsure):
             if not cands:
-                out.append([])
+                out.append(sorted(yes))
                 continue
-            words: dict[int, list[tuple[str, str]]] = {i: [] for i in cands}
+            tagged: dict[int, list[tuple[str, str]]] = {i: [] for i in cands}
             ends = [sentences[i][1] for i in cands]
             for tok in doc:
                 if not tok.is_space:
                     k = bisect.bisect_right(ends, tok.idx)
                     if k < len(cands):
-                        words[cands[k]].append((tok.text, tok.tag_))
-            out.append([i for i in cands if self.trigger_filter.matches_tagged(words[i])])
+                        tagged[cands[k]].append((tok.text, tok.tag_))
+            out.append(sorted(yes.union(i for i in cands if f.matches_tagged(
+                tagged[i], article.text[slice(*sentences[i])]))))
         return out
 
     def extract_doc(self, doc, article: Article, plan: Optional[ParsePlan] = None) -> ArticleResult:

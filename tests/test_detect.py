@@ -577,3 +577,15 @@ def test_detect_repelled_attacks_are_combat(nlp, lexicon, text, word, emitted):
     doc, found = drafts(nlp, lexicon, text)
     hits = [d for d in found if d.type == "ASSAULT" and d.mode == "occurred" and word in d.trigger_text]
     assert bool(hits) == emitted
+
+
+def test_detect_content_of_a_merged_rejection_is_no_event(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "The rebels rejected the peace plan and said they opposed the deployment of foreign troops.")
+    assert "REJECT" in [d.type for d in found] and "MOBILIZE" not in [d.type for d in found]
+
+
+def test_detect_demand_to_hand_over_suspects(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "The minister insisted that Sudan must hand over the suspects.")
+    d = find(found, "REQUEST")
+    assert spans(doc, d.source_spans) == ["The minister"] and spans(doc, d.target_spans) == ["Sudan"]
+

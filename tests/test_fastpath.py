@@ -122,3 +122,79 @@ def test_fastpath_setting(monkeypatch, extractors):
     assert fast_default() is False
     monkeypatch.setenv("EVENTCODER_FAST", "1")
     assert fast_default() is True
+
+
+def _tagged(nlp, text):
+    names = nlp.pipe_names
+    doc = nlp(text, disable=names[names.index("tagger") + 1:])
+    return [(t.text, t.tag_) for t in doc]
+
+
+def test_fastpath_tagged_filter_needs_part_of_speech(nlp):
+    # Lemmas of our own: "station" only as a verb entry, "ceasefire" only as a noun entry.
+    f = TriggerFilter({"station": [None], "ceasefire": [None]}, nlp,
+                      by_pos={("v", "station"): [None], ("n", "ceasefire"): [None]})
+    noun_use = "Local radio stations play music all day."
+    verb_use = "The army stationed troops along the border."
+    assert f.matches(noun_use) and f.matches(verb_use)  # words alone cannot tell them apart
+    assert not f.matches_tagged(_tagged(nlp, noun_use), noun_use)
+    assert f.matches_tagged(_tagged(nlp, verb_use), verb_use)
+    assert f.matches_tagged(_tagged(nlp, "The ceasefire held."), "The ceasefire held.")
+
+
+def test_fastpath_tagged_filter_keeps_constraints(nlp):
+    f = TriggerFilter({"hold": [frozenset({"talk", "talks"})]}, nlp,
+                      by_pos={("v", "hold"): [frozenset({"talk", "talks"})]})
+    with_obj = "The two sides held talks in Doha."
+    without = "The two sides held a party in Doha."
+    assert f.matches_tagged(_tagged(nlp, with_obj), with_obj)
+    assert not f.matches_tagged(_tagged(nlp, without), without)
+    # the constraint word may lie outside the tagged words (a trigger window)
+    assert f.matches_tagged([("held", "VBD")], with_obj)
+
+
+def test_fastpath_both_parts_of_speech_need_no_tagger(nlp):
+    both = TriggerFilter({"attack": [None, None]}, nlp,
+                         by_pos={("v", "attack"): [None], ("n", "attack"): [None]})
+    verb_only = TriggerFilter({"attack": [None]}, nlp, by_pos={("v", "attack"): [None]})
+    assert both.matches_any_pos("The attack came at dawn.")
+    assert not verb_only.matches_any_pos("The attack came at dawn.")
+    assert not both.matches_any_pos("The weather was mild.")
+
+
+def test_fastpath_trigger_window_gives_the_sentence_tag(nlp):
+    f = TriggerFilter({"station": [None], "fund": [None]}, nlp)
+    for text in ["In the north of the country, the local radio stations that serve farming "
+                 "villages broadcast news in four languages every single morning.",
+                 "A group of donors from several wealthy Gulf states agreed last week to fund "
+                 "the construction of three new schools near the coast."]:
+        windows = f.trigger_windows(text, 0, len(text))
+        assert len(windows) == 1 and windows[0] != (0, len(text))  # a window, not the sentence
+        a, b = windows[0]
+        word = next(w for w in ("stations", "fund") if w in text)
+        assert a < text.index(word) < b
+        whole = dict(_tagged(nlp, text))
+        assert dict(_tagged(nlp, mask_text(text, windows)))[word] == whole[word]
+
+
+def test_fastpath_context_rule():
+    from eventcoder.pipeline import ContextRule
+
+    rule = ContextRule({"he", "they", "its"}, {"the", "both"}, {"group", "sides"})
+    assert rule("He met the minister in Accra.")
+    assert rule("The armed group claimed the attack.")  # definite word, then a description
+    assert rule("Both warring sides signed the deal.")
+    assert not rule("Police arrested 40 protesters in Kano.")
+    assert not rule("A group of farmers marched on Friday.")  # indefinite: nothing to resolve
+
+
+def test_fastpath_context_only_where_needed(extractors):
+    fast, _ = extractors
+    article = read_text(ARTICLES[1], published=PUBLISHED)
+    (_text, (_a, plan)), = list(fast._plan_batch([article]))
+    kept = [article.text[a:b] for a, b in (plan.sentences[i] for i in plan.kept)]
+    assert kept[0].startswith("Kenya's foreign minister")  # the lede
+    assert any(s.startswith("He met President") for s in kept)  # trigger sentence
+    assert any(s.startswith("The visit was") for s in kept)  # before "He": a pronoun
+    assert any(s.startswith("A spokesman said") for s in kept)  # trigger sentence
+    assert not any(s.startswith("The weather") for s in kept)  # nothing in it to resolve back

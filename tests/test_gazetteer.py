@@ -98,3 +98,19 @@ def test_gazetteer_abbreviations_and_region_demonyms(gaz):
     assert gaz.abbreviation("Ont") is None and gaz.lookup("Ont.") == []
     assert gaz.region_demonym("European").name == "Europe"
     assert gaz.region_demonym("Lebanese") is None
+
+
+@pytest.mark.parametrize("alias, name, kind", [
+    ("Majorca", "Mallorca", "curated:island"), ("O'ahu", "Oahu", "curated:island"),
+    ("Rockies", "Rocky Mountains", "curated:mountain"), ("Euphrates River", "Euphrates", "curated:river"),
+    ("Northamptonshire", "Northamptonshire", "curated:county"),
+    ("Schiphol", "Amsterdam Airport Schiphol", "curated:airport"),
+])
+def test_gazetteer_islands_features_counties_airports(gaz, alias, name, kind):
+    assert any(e.name == name and e.kind == kind for e in gaz.lookup(alias))
+
+
+def test_gazetteer_facility_words(gaz):
+    assert {"avenue", "stadium", "hospital", "university"} <= gaz.facility_last
+    assert "university" in gaz.facility_first
+    assert not gaz.facility_last & {"city", "town", "village"}  # towns are looked up, not anchored

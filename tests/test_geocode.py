@@ -326,3 +326,102 @@ def test_geocode_abbreviation_wins_over_a_town_alias_after_a_town(nlp, gaz):
 def test_geocode_official_names_with_a_possessive(nlp, gaz):
     got = _by_text(geocode_text("He visited the Democratic People's Republic of Korea.", nlp, gaz))
     assert got["Democratic People's Republic of Korea"].country == "PRK"
+
+
+# ---- round 4: unlisted facilities and places, names written side by side, islands ----------
+
+def _one(places, text):
+    hit = [p for p in places if p.text == text]
+    assert hit, [(p.text, p.reason) for p in places]
+    return hit[0]
+
+
+def test_unlisted_facility_is_placed_at_the_town_after_it(nlp, gaz):
+    places = geocode_text("Two patients were flown to Harborview Medical Center in Seattle "
+                          "after the crash.", nlp, gaz)
+    site, town = _one(places, "Harborview Medical Center"), _one(places, "Seattle")
+    assert (site.lat, site.lon, site.country) == (town.lat, town.lon, "USA")
+    assert site.reason.startswith("unlisted facility") and "containing place 'Seattle'" in site.reason
+    assert site.precision == "city" and site.geonames_id is None
+
+
+def test_unlisted_facility_after_a_possessive_town(nlp, gaz):
+    places = geocode_text("Fans packed Lagos's Teslim Balogun Stadium for the final on Sunday.",
+                          nlp, gaz)
+    site = _one(places, "Teslim Balogun Stadium")
+    assert site.country == "NGA" and "'Lagos'" in site.reason
+
+
+def test_unlisted_street_takes_the_dateline_town(nlp, gaz):
+    places = geocode_text("NAIROBI - Police closed Moi Avenue on Tuesday after traders blocked "
+                          "the road. Officers later reopened Moi Avenue.", nlp, gaz)
+    streets = [p for p in places if p.text == "Moi Avenue"]
+    assert len(streets) == 2
+    assert all(p.country == "KEN" and "main place 'NAIROBI'" in p.reason for p in streets)
+
+
+def test_unlisted_town_tagged_gpe_is_placed_at_its_neighbour(nlp, gaz):
+    place = _one(geocode_text("Taxi drivers blocked roads in Khayelitsha, outside Cape Town, on "
+                              "Monday.", nlp, gaz), "Khayelitsha")
+    assert place.country == "ZAF" and abs(place.lat + 33.9) < 0.3 and abs(place.lon - 18.5) < 0.3
+
+
+@pytest.mark.parametrize("text", [
+    "The council said Wexford Road would be resurfaced next month.",  # no town to anchor it
+    "Historians compared the decline of the Ottoman Empire with Nazi Germany.",
+    "The Soviet Union collapsed in 1991, officials in Moscow recalled.",
+])
+def test_no_unlisted_place_without_an_anchor_or_for_a_state_name(nlp, gaz, text):
+    places = geocode_text(text, nlp, gaz)
+    assert not [p for p in places if (p.reason or "").startswith("unlisted")], \
+        [(p.text, p.reason) for p in places]
+
+
+def test_common_noun_alias_is_not_a_town(nlp, gaz):
+    # New Brunswick (NJ) lists "River" among its alternate names
+    places = geocode_text("A chef from River North opened a second restaurant.", nlp, gaz)
+    assert not [p for p in places if p.name == "New Brunswick"]
+
+
+def test_town_and_region_without_a_comma_are_two_places(nlp, gaz):
+    places = geocode_text("Soldiers patrolled Maiduguri Borno State on Friday after the attack.",
+                          nlp, gaz)
+    assert _one(places, "Maiduguri").country == "NGA"
+    assert _one(places, "Borno State").precision == "region"
+
+
+def test_countries_without_a_comma_are_two_places(nlp, gaz):
+    places = geocode_text("Tourists from Greece Italy and Spain filled the hotels.", nlp, gaz)
+    assert [p.country for p in places] == ["GRC", "ITA", "ESP"]
+
+
+def test_country_inside_a_company_name_is_found(nlp, gaz):
+    places = geocode_text("Air India cancelled dozens of flights on Monday.", nlp, gaz)
+    assert [(p.text, p.country) for p in places] == [("India", "IND")]
+
+
+def test_english_word_as_is_not_an_arabic_article(nlp, gaz):
+    places = geocode_text("Arrivals rose in countries such as Cyprus and Portugal.", nlp, gaz)
+    assert [p.text for p in places] == ["Cyprus", "Portugal"]
+
+
+@pytest.mark.parametrize("text, surface, name, country", [
+    ("Ferries carried more migrants to Lesvos and Samos this week.", "Lesvos", "Lesbos", "GRC"),
+    ("Ferries carried more migrants to Lesvos and Samos this week.", "Samos", "Samos island", "GRC"),
+    ("Hotel prices on Oahu and Maui rose again.", "Oahu", "Oahu", "USA"),
+    ("A lorry overturned near Reading, Berkshire, on Monday.", "Berkshire", "Berkshire", "GBR"),
+    ("The flight from Dubai landed safely at Heathrow.", "Heathrow", "Heathrow Airport", "GBR"),
+])
+def test_islands_counties_and_airports_from_the_curated_list(nlp, gaz, text, surface, name, country):
+    place = _one(geocode_text(text, nlp, gaz), surface)
+    assert (place.name, place.country) == (name, country)
+
+
+def test_unlisted_places_are_linked_like_other_places(nlp, gaz):
+    doc = nlp("A gunman opened fire at Harborview Medical Center in Seattle on Friday.")
+    places = find_places(doc, gaz)
+    trig = next(t.i for t in doc if t.lower_ == "opened")
+    draft = EventDraft(type="ASSAULT", sentence_index=0, trigger=(trig, trig + 1),
+                       trigger_text="opened fire")
+    linked = {p.text for p in places_for_event(doc, draft, places)}
+    assert {"Harborview Medical Center", "Seattle"} <= linked

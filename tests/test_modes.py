@@ -26,6 +26,8 @@ def mode_of(nlp, text, word):
     ("hypothetical", "They stressed the need to confront the militias.", "confront"),
     ("occurred", "The ministry said troops killed two gunmen.", "killed"),
     ("planned", "Police thwarted the planned attack.", "attack"),
+    ("hypothetical", "The strike goes on until the wage demands are met.", "met"),  # a condition
+    ("occurred", "The guards fired until the crowd dispersed.", "dispersed"),  # a past clause
 ])
 def test_modes_classify(nlp, expected, text, word):
     mode, rule = mode_of(nlp, text, word)

@@ -84,6 +84,9 @@ class SQLiteStore:
                 self.conn.execute("PRAGMA journal_mode=WAL")
                 # In WAL mode NORMAL never corrupts the file; a power cut may lose the last commits.
                 self.conn.execute("PRAGMA synchronous=NORMAL")
+                # Checkpoint (and fsync) every ~40 MB of WAL instead of every 4 MB: one article's
+                # transaction dirties ~30 pages, so the default synced every ~30 articles.
+                self.conn.execute("PRAGMA wal_autocheckpoint=10000")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA busy_timeout=30000")
             self.conn.create_function("haversine_km", 4, _haversine, deterministic=True)
