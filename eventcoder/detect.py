@@ -426,7 +426,7 @@ def _pobj(tok: Token, preps: Iterable[str]) -> tuple[Token, str] | None:
 _WH = {"who", "which", "that", "whom"}
 
 
-def _verb_source(verb: Token, depth: int = 0) -> tuple[Token | None, str]:
+def _verb_source(verb: Token, depth: int = 0, lex: Lexicon | None = None) -> tuple[Token | None, str]:
     """The doer of a verb: subject, passive agent, or inherited through xcomp/conj/advcl."""
     subj = _child(verb, "nsubj", "csubj")
     if subj is not None and subj.lower_ in _WH and verb.dep_ == "relcl":
@@ -449,29 +449,33 @@ def _verb_source(verb: Token, depth: int = 0) -> tuple[Token | None, str]:
             controller = found[0] if found and not _is_date(found[0]) else None
         if controller is not None:
             return controller, "dep:xcomp-object-control"
-        src, _ = _verb_source(head, depth + 1)
+        src, _ = _verb_source(head, depth + 1, lex)
         return src, "dep:xcomp-subject-control"
     if verb.dep_ == "acomp" and head.pos_ in ("VERB", "AUX"):  # "he is ready to host": he
-        src, _ = _verb_source(head, depth + 1)
+        src, _ = _verb_source(head, depth + 1, lex)
         return src, "dep:acomp-inherit"
     if verb.dep_ in ("conj", "advcl") and head.pos_ in ("VERB", "AUX"):
-        src, _ = _verb_source(head, depth + 1)
+        src, _ = _verb_source(head, depth + 1, lex)
         return src, f"dep:{verb.dep_}-inherit"
-    if verb.dep_ in ("acl", "relcl") and head.pos_ in _NOMINAL and not _passive_participle(verb):
+    if verb.dep_ in ("acl", "relcl") and head.pos_ in _NOMINAL and not _passive_participle(verb, lex):
         return head, f"dep:{verb.dep_}-head"
     return None, "none"
 
 
-def _passive_participle(verb: Token) -> bool:
-    """A past participle after its noun is a reduced passive: "land seized by the army"."""
-    return verb.dep_ == "acl" and verb.tag_ == "VBN" and verb.head.pos_ in _NOMINAL
+def _passive_participle(verb: Token, lex: Lexicon | None = None) -> bool:
+    """A past participle after its noun is a reduced passive when it has an agent ("land seized
+    by the army") or needs an object (`reduced_passive`: "militants killed in a strike"); the
+    parser also hangs active headline verbs there ("movements called on X to ...")."""
+    if verb.dep_ != "acl" or verb.tag_ != "VBN" or verb.head.pos_ not in _NOMINAL:
+        return False
+    return _child(verb, "agent") is not None or (lex is not None and verb.lemma_.lower() in lex.reduced_passive)
 
 
 def _reduced_patient(verb: Token, lex: Lexicon) -> Token | None:
     """The patient of a passive written without its auxiliary, as headlines do: "Civilian
     killed in X", "Bodies found near Y" (subject + bare participle of a verb that needs an
     object), and the reduced relative "land seized by the army" (the noun it follows)."""
-    if _passive_participle(verb):
+    if _passive_participle(verb, lex):
         return verb.head
     if verb.tag_ not in ("VBN", "VBD") or verb.lemma_.lower() not in lex.reduced_passive:
         return None
@@ -533,7 +537,7 @@ def _clause_subject(verb: Token, m: Match) -> tuple[Token, str] | None:
 
 def _verb_arguments(m: Match, lex: Lexicon) -> tuple[list[Token], str, list[Token], str]:
     verb = m.head
-    src, src_rule = _verb_source(verb)
+    src, src_rule = _verb_source(verb, lex=lex)
     passive = _child(verb, "nsubjpass") is not None
     used = {t.i for t in m.used}
     targets: list[Token] = []
@@ -655,7 +659,7 @@ def _noun_arguments(m: Match, lex: Lexicon, light: Token | None
         frame = noun.head if noun.dep_ == "compound" and noun.head.lemma_.lower() in _EVENT_FRAMES else None
         between = next((b for b in (_pobj(o, ("between", "among")) for o in (frame, light) if o is not None)
                         if b), None)
-        mediator, m_rule = _verb_source(light)
+        mediator, m_rule = _verb_source(light, lex=lex)
         if between and mediator is not None:
             return ([mediator], f"{m_rule}-of-{light.lemma_.lower()}", _coordinated(between[0]),
                     "prep:between", f"light:{light.lemma_.lower()}")
@@ -692,7 +696,7 @@ def _noun_arguments(m: Match, lex: Lexicon, light: Token | None
             if victim is not None and not targets:
                 targets, tgt_rule = [victim], "dep:clause-victim"
         else:
-            src, src_rule = _verb_source(governor)
+            src, src_rule = _verb_source(governor, lex=lex)
             src_rule = f"{src_rule}-of-{governor.lemma_.lower()}"
     if governor is not None and not targets:
         found = _governor_target(governor, m, lex)
@@ -874,7 +878,9 @@ def detect_events(doc: Doc, lexicon: Lexicon) -> list[EventDraft]:
                 matches.append(m)
                 consumed.update(t.i for t in m.used)
         for tok in sent:
-            if tok.pos_ in _NOMINAL and tok.i not in consumed and not _is_generic(tok, lexicon):
+            # "March", "May Day": a date is no event noun
+            if tok.pos_ in _NOMINAL and tok.i not in consumed and not _is_generic(tok, lexicon) \
+                    and tok.ent_type_ not in ("DATE", "TIME"):
                 m = _match(tok, lexicon)
                 if m is not None:
                     matches.append(m)

@@ -125,10 +125,13 @@ def _ent_map(doc) -> list[Optional[object]]:
     return ents
 
 
-def _raw_mentions(doc, gaz: Gazetteer) -> list[_Mention]:
-    """Longest gazetteer matches over name-like token sequences, filtered by NER context."""
+def _raw_mentions(doc, gaz: Gazetteer, rejected: Optional[list] = None) -> list[_Mention]:
+    """Longest gazetteer matches over name-like token sequences, filtered by NER context.
+
+    Names rejected on context are appended to `rejected` as (start, end, key)."""
     ents = _ent_map(doc)
     found: list[_Mention] = []
+    rejected = [] if rejected is None else rejected
     rejected_end = -1  # end of the last gazetteer name rejected as not a place
     i = 0
     n = len(doc)
@@ -167,9 +170,43 @@ def _raw_mentions(doc, gaz: Gazetteer) -> list[_Mention]:
                                   ner=ent.label_ if ent is not None else None))
             i = j
         else:
+            rejected.append((i, j, key))
             rejected_end = j
             i += 1
     return found
+
+
+def _same_name_again(doc, gaz: Gazetteer, mentions: list[_Mention], rejected: list) -> list:
+    """One sense per article: a name the article uses as a place is that place wherever it
+    recurs, though the NER tags it PERSON, ORG or NORP there or it opens an organisation's name
+    ("Immokalee" beside "the Immokalee Chamber"). The repeat takes the first use's resolution
+    and does not vote again. Pieces of a person's name, common nouns ("Hospital" is a town in
+    Ireland) and the never-places (demonyms, months, actors) stay out."""
+    ents = _ent_map(doc)
+    first: dict[str, _Mention] = {}
+    for m in mentions:
+        if m.best is not None and m.container_of is None and m.key not in first:
+            first[m.key] = m
+    taken = {k for m in mentions for k in range(m.start, m.end)}
+    out: list[_Mention] = []
+    for i, j, key in rejected:
+        orig = first.get(key)
+        if orig is None or any(k in taken for k in range(i, j)):
+            continue
+        if (key in gaz.not_places or key in MONTHS_DAYS or key in gaz.demonyms or key in GENERIC
+                or key in gaz.facility_last or key in gaz.facility_first):
+            continue
+        if not (orig.ner in PLACE_LABELS or _known(orig.cands)):
+            continue  # the first use must itself be sure
+        ent = ents[i]
+        if ent is not None and ent.label_ == "PERSON" and (ent.start < i or ent.end > j):
+            continue
+        taken.update(range(i, j))
+        again = _Mention(i, j, key, orig.cands, notes=[
+            f"named as a place elsewhere in the article ('{doc[orig.start:orig.end].text}')"])
+        again.best, again.score, again.within = orig.best, orig.score, orig.within
+        out.append(again)
+    return out
 
 
 def _accept(doc, i: int, j: int, key: str, ents, gaz: Gazetteer) -> bool:
@@ -576,18 +613,20 @@ def _place(doc, m: _Mention) -> Place:
 
 def find_places(doc, gazetteer: Gazetteer) -> list[Place]:
     """Every toponym in the article, resolved, in text order (containers of 'Rafah, Egypt' too)."""
-    mentions = _raw_mentions(doc, gazetteer)
+    rejected: list[tuple[int, int, str]] = []
+    mentions = _raw_mentions(doc, gazetteer, rejected)
     for m in mentions:
         _extend(doc, m, gazetteer)
     mentions = _merge(doc, mentions)
     mentions = _capital_phrases(doc, gazetteer, mentions)
     mentions = _abbreviations(doc, gazetteer, mentions)
     _containers(doc, mentions)
-    places = []
+    places, again = [], []
     if mentions:
         _resolve(doc, gazetteer, mentions)
-        places = [_place(doc, m) for m in mentions]
-    taken = {k for m in mentions for k in range(m.start, m.end)}
+        again = _same_name_again(doc, gazetteer, mentions, rejected)
+        places = [_place(doc, m) for m in mentions + again]
+    taken = {k for m in mentions + again for k in range(m.start, m.end)}
     demonyms = _demonym_places(doc, gazetteer, taken)
     for p in demonyms:
         span = doc.char_span(p.start, p.end, alignment_mode="expand")

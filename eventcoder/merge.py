@@ -73,6 +73,10 @@ class Features:
     words: frozenset
     triggers: frozenset
     figures: frozenset = frozenset()  # ("fatalities", 3), ("arrests", 20), ...
+    # Precomputed for the cheap tests (`compatible`) and the index keys: the type's quad class
+    # and the mode's class ("o" occurred, "d" denied, "x" not yet: planned, threatened, ...).
+    family: str = ""
+    mode_class: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +163,13 @@ def features(event: Event) -> Features:
         triggers=content_words(" ".join(e.trigger for e in event.evidence)),
         figures=frozenset((name, c.count) for name in ("fatalities", "injuries", "arrests")
                           if (c := getattr(event, name)) is not None),
+        family=_QUAD.get(event.type, event.type), mode_class=_mode_class(event.mode),
     )
+
+
+def _mode_class(mode: str) -> str:
+    """Modes that may be one incident share a class: `conflict`'s mode rule as a key."""
+    return "o" if mode == "occurred" else ("d" if mode == "denied" else "x")
 
 
 def best_place(places):
@@ -206,18 +216,31 @@ def _weeks(f: Features) -> list[int]:
     return list(range(first, last + 1))
 
 
+def _family_key(f: Features) -> str:
+    """The key part that `conflict` requires two reports to share: quad class and mode class.
+
+    Starts with "#" so that keys written before it carried the family ("g:", "c:", "p:" ...)
+    sort apart and a store can tell an index of the old form (SQLiteStore._reindex_cells).
+    """
+    return f"#{f.mode_class}:{f.family}|"
+
+
 def index_keys(f: Features) -> set[tuple[str, int]]:
-    """(cell, week) keys under which a report's event is filed."""
-    return {(c, w) for c in _cells(f, query=False) for w in _weeks(f)}
+    """(family|cell, week) keys under which a report's event is filed."""
+    fam = _family_key(f)
+    return {(fam + c, w) for c in _cells(f, query=False) for w in _weeks(f)}
 
 
 def query_keys(f: Features) -> set[tuple[str, int]]:
-    """(cell, week) keys to look up for a report: its neighbouring cells, its weeks and the catch-all.
+    """(family|cell, week) keys to look up for a report: its type family and mode class, its
+    neighbouring cells, its weeks and the catch-all.
 
-    Symmetric with `index_keys`: whenever `match(a, b)` can pass, a's query keys meet b's index keys.
+    Symmetric with `index_keys`: whenever `match(a, b)` can pass, a's query keys meet b's index
+    keys (two reports of different families or mode classes always `conflict`).
     """
+    fam = _family_key(f)
     weeks = set(_weeks(f)) | {-1}
-    return {(c, w) for c in _cells(f, query=True) for w in weeks}
+    return {(fam + c, w) for c in _cells(f, query=True) for w in weeks}
 
 
 # --- pairwise matching -----------------------------------------------------------------------
@@ -230,48 +253,53 @@ def _haversine_km(lat1, lon1, lat2, lon2) -> float:
 
 
 def _coarser(p1: Optional[str], p2: Optional[str]) -> str:
-    return max(p1 or "country", p2 or "country", key=lambda p: _PLACE_RANK.get(p, 5))
+    p1, p2 = p1 or "country", p2 or "country"
+    return p1 if _PLACE_RANK.get(p1, 5) >= _PLACE_RANK.get(p2, 5) else p2
 
 
-def _date_part(a: Features, b: Features) -> tuple[Optional[float], str]:
+# The parts below compose their reason only when `explain` (match); ranking candidates (score)
+# and the hard limits (compatible) ask for the number alone, which is most of the cost saved.
+
+def _date_part(a: Features, b: Features, explain: bool = True) -> tuple[Optional[float], str]:
     if a.start is None or b.start is None:
         return 0.3, "date: one report undated"
     if a.start > b.end or b.start > a.end:
         return None, "date: no overlap"
-    coarse = max(a.date_precision or "year", b.date_precision or "year", key=lambda p: _DATE_RANK.get(p, 3))
-    return _DATE_SCORE.get(coarse, 0.1), f"date: overlap at {coarse} precision"
+    pa, pb = a.date_precision or "year", b.date_precision or "year"
+    coarse = pa if _DATE_RANK.get(pa, 3) >= _DATE_RANK.get(pb, 3) else pb
+    return _DATE_SCORE.get(coarse, 0.1), (f"date: overlap at {coarse} precision" if explain else "")
 
 
-def _place_part(a: Features, b: Features) -> tuple[Optional[float], str]:
+def _place_part(a: Features, b: Features, explain: bool = True) -> tuple[Optional[float], str]:
     if a.lat is None and b.lat is None and not (a.country and b.country):
         return 0.4, "place: unknown"
     for x, y in ((a, b), (b, a)):  # a report without a place stays among its actors' countries
         if x.lat is None and not x.country and y.country and y.country not in x.actor_countries:
-            return None, f"place: unknown, {y.country} is none of its actors' countries"
+            return None, (f"place: unknown, {y.country} is none of its actors' countries" if explain else "")
     coarse = _coarser(a.place_precision, b.place_precision)
     if a.country and b.country and a.country != b.country:
         # A country-level place is often an actor's nationality read as a place: when the other
         # report's country is among this one's actor countries, that is weak evidence, not a veto.
         if coarse == "country" and (a.country in b.actor_countries or b.country in a.actor_countries):
-            return 0.1, f"place: {a.country} vs {b.country} at country precision"
-        return None, f"place: {a.country} vs {b.country}"
+            return 0.1, (f"place: {a.country} vs {b.country} at country precision" if explain else "")
+        return None, (f"place: {a.country} vs {b.country}" if explain else "")
     if a.lat is None or b.lat is None or coarse == "country":
         same_name = bool(a.place_names & b.place_names)
-        return (0.6 if same_name else 0.3), f"place: same country ({coarse} precision)"
+        return (0.6 if same_name else 0.3), (f"place: same country ({coarse} precision)" if explain else "")
     km = _haversine_km(a.lat, a.lon, b.lat, b.lon)
     limit = PLACE_LIMIT_KM[coarse]
     if km > limit:
-        return None, f"place: {km:.0f} km apart > {limit:.0f} km for {coarse}"
+        return None, (f"place: {km:.0f} km apart > {limit:.0f} km for {coarse}" if explain else "")
     base = 1.0 if coarse in ("point", "city") else (0.8 if coarse == "district" else 0.5)
-    return base * (1.0 - 0.3 * km / limit), f"place: {km:.0f} km apart ({coarse})"
+    return base * (1.0 - 0.3 * km / limit), (f"place: {km:.0f} km apart ({coarse})" if explain else "")
 
 
-def _actor_part(a: Features, b: Features) -> tuple[float, str]:
+def _actor_part(a: Features, b: Features, explain: bool = True) -> tuple[float, str]:
     if not a.actors or not b.actors:
         return 0.4, "actors: no canonical actor on one side"
     shared = a.actors & b.actors
     if shared:
-        return len(shared) / min(len(a.actors), len(b.actors)), f"actors: {len(shared)} shared"
+        return len(shared) / min(len(a.actors), len(b.actors)), (f"actors: {len(shared)} shared" if explain else "")
     if a.actor_countries & b.actor_countries:
         return 0.3, "actors: none shared, same countries"
     return 0.0, "actors: disjoint"
@@ -284,18 +312,42 @@ def lexical_similarity(a: frozenset, b: frozenset) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
+def compatible(a: Features, b: Features) -> bool:
+    """`conflict(a, b) is None`, cheaply: the store and `cluster_features` test every candidate
+    (and every member of a candidate event) with it, so it compares precomputed classes and
+    date ordinals first and composes no reason."""
+    if a.family != b.family or a.mode_class != b.mode_class:
+        return False
+    if a.start is not None and b.start is not None and (a.start > b.end or b.start > a.end):
+        return False
+    return _place_part(a, b, False)[0] is not None
+
+
 def conflict(a: Features, b: Features) -> Optional[str]:
     """Why two reports cannot be one incident (type class, mode, dates, places), or None."""
-    qa, qb = _QUAD.get(a.type, a.type), _QUAD.get(b.type, b.type)
-    if qa != qb:
+    if a.family != b.family:
         return "type: " + " vs ".join(sorted((a.type, b.type)))
-    if (a.mode == "occurred") != (b.mode == "occurred") or (a.mode == "denied") != (b.mode == "denied"):
+    if a.mode_class != b.mode_class:
         return "mode: " + " vs ".join(sorted((a.mode, b.mode)))
     for fn in (_date_part, _place_part):
         value, why = fn(a, b)
         if value is None:
             return why
     return None
+
+
+def _text_part(a: Features, b: Features, text_similarity) -> tuple[float, float, float, float]:
+    sim = text_similarity(a, b) if text_similarity else lexical_similarity(a.words, b.words)
+    trig = 1.0 if a.triggers & b.triggers else 0.0
+    figs = 1.0 if a.figures & b.figures else 0.0
+    return 0.6 * sim + 0.2 * trig + 0.2 * figs, sim, trig, figs
+
+
+def _total(date: float, place: float, actors: float, text: float, types_differ: bool) -> float:
+    score = WEIGHTS["date"] * date + WEIGHTS["place"] * place + WEIGHTS["actors"] * actors + WEIGHTS["text"] * text
+    if types_differ:
+        score *= 0.9
+    return round(score, 4)
 
 
 def match(a: Features, b: Features, text_similarity: Optional[Callable[[Features, Features], float]] = None
@@ -307,19 +359,29 @@ def match(a: Features, b: Features, text_similarity: Optional[Callable[[Features
     if why:
         return Decision(0.0, (why,))
     reasons = ["type: " + " ~ ".join(sorted({a.type, b.type}))]
-    parts = {}
-    for name, fn in (("date", _date_part), ("place", _place_part), ("actors", _actor_part)):
-        parts[name], why = fn(a, b)
-        reasons.append(why)
-    sim = text_similarity(a, b) if text_similarity else lexical_similarity(a.words, b.words)
-    trig = 1.0 if a.triggers & b.triggers else 0.0
-    figs = 1.0 if a.figures & b.figures else 0.0
-    parts["text"] = 0.6 * sim + 0.2 * trig + 0.2 * figs
+    date, why = _date_part(a, b)
+    reasons.append(why)
+    place, why = _place_part(a, b)
+    reasons.append(why)
+    actors, why = _actor_part(a, b)
+    reasons.append(why)
+    text, sim, trig, figs = _text_part(a, b, text_similarity)
     reasons.append(f"text: {sim:.2f}" + (", same trigger" if trig else "") + (", same figure" if figs else ""))
-    score = sum(WEIGHTS[k] * v for k, v in parts.items())
-    if a.type != b.type:
-        score *= 0.9
-    return Decision(round(score, 4), tuple(reasons))
+    return Decision(_total(date, place, actors, text, a.type != b.type), tuple(reasons))
+
+
+def match_score(a: Features, b: Features, text_similarity: Optional[Callable[[Features, Features], float]] = None
+                ) -> float:
+    """`match(a, b).score` when the two match (score >= THRESHOLD), else 0.0; composes no reasons.
+
+    The store and `cluster_features` rank every candidate with it and ask `match` for the
+    reasons of the chosen one only.
+    """
+    if a.article_id == b.article_id or not compatible(a, b):
+        return 0.0
+    score = _total(_date_part(a, b, False)[0], _place_part(a, b, False)[0], _actor_part(a, b, False)[0],
+                   _text_part(a, b, text_similarity)[0], a.type != b.type)
+    return score if score >= THRESHOLD else 0.0
 
 
 # --- clustering (for batch use: Spark second stage, evaluation, benchmarks) -------------------
@@ -358,7 +420,7 @@ def cluster_features(feats: Sequence[Features], text_similarity=None, must: Iter
         if ra == rb:
             return
         if not forced and (any(never.get(x.id, set()) & {y.id for y in members[rb]} for x in members[ra])
-                           or any(conflict(x, y) for x in members[ra] for y in members[rb])):
+                           or not all(compatible(x, y) for x in members[ra] for y in members[rb])):
             return
         lo, hi = min(ra, rb), max(ra, rb)
         parent[hi] = lo
@@ -375,9 +437,9 @@ def cluster_features(feats: Sequence[Features], text_similarity=None, must: Iter
             for g in index.get(key, ()):
                 if g.id not in seen:
                     seen.add(g.id)
-                    d = match(f, g, text_similarity)
-                    if d.same:
-                        scored.append((-d.score, g.id))
+                    score = match_score(f, g, text_similarity)
+                    if score:
+                        scored.append((-score, g.id))
         for _, gid in sorted(scored):  # best match first: it wins when two groups conflict
             union(f.id, gid)
         for key in index_keys(f):

@@ -589,3 +589,36 @@ def test_detect_demand_to_hand_over_suspects(nlp, lexicon):
     d = find(found, "REQUEST")
     assert spans(doc, d.source_spans) == ["The minister"] and spans(doc, d.target_spans) == ["Sudan"]
 
+
+
+def test_detect_a_month_is_no_march(nlp, lexicon):
+    doc, found = drafts(nlp, lexicon, "Talks resumed in March")
+    assert "PROTEST" not in [d.type for d in found]
+    doc, found = drafts(nlp, lexicon, "Thousands joined the march in the capital.")
+    assert "PROTEST" in [d.type for d in found]
+
+
+def _parsed(nlp, rows):
+    """A Doc with a given parse (word, pos, tag, dep, head index, lemma): the mechanism on a
+    parse the small model produces only for some headlines."""
+    from spacy.tokens import Doc
+
+    words, pos, tags, deps, heads, lemmas = (list(col) for col in zip(*rows))
+    return Doc(nlp.vocab, words=words, pos=pos, tags=tags, deps=deps, heads=heads, lemmas=lemmas)
+
+
+def test_detect_active_verb_parsed_as_participle_keeps_its_doer(nlp, lexicon):
+    doc = _parsed(nlp, [("Rebel", "ADJ", "JJ", "amod", 1, "rebel"),
+                        ("movements", "NOUN", "NNS", "ROOT", 1, "movement"),
+                        ("called", "VERB", "VBN", "acl", 1, "call"),
+                        ("on", "ADP", "IN", "prep", 2, "on"),
+                        ("farmers", "NOUN", "NNS", "pobj", 3, "farmer")])
+    d = find(detect_events(doc, lexicon), "REQUEST")
+    assert spans(doc, d.source_spans) == ["Rebel movements"] and spans(doc, d.target_spans) == ["farmers"]
+    doc = _parsed(nlp, [("Two", "NUM", "CD", "nummod", 1, "two"),
+                        ("soldiers", "NOUN", "NNS", "ROOT", 1, "soldier"),
+                        ("killed", "VERB", "VBN", "acl", 1, "kill"),
+                        ("in", "ADP", "IN", "prep", 2, "in"),
+                        ("Gao", "PROPN", "NNP", "pobj", 3, "Gao")])
+    d = find(detect_events(doc, lexicon), "ASSAULT")
+    assert d.source_spans == [] and spans(doc, d.target_spans) == ["Two soldiers"]

@@ -425,3 +425,18 @@ def test_unlisted_places_are_linked_like_other_places(nlp, gaz):
                        trigger_text="opened fire")
     linked = {p.text for p in places_for_event(doc, draft, places)}
     assert {"Harborview Medical Center", "Seattle"} <= linked
+
+
+def test_a_name_used_as_a_place_is_that_place_where_it_recurs(nlp, gaz):
+    places = geocode_text("Floods hit Nenagh in Tipperary on Monday. A Nenagh councillor said the "
+                          "Nenagh Arts Centre would stay shut.", nlp, gaz)
+    nenagh = [p for p in places if p.text == "Nenagh"]
+    assert len(nenagh) == 3 and {p.country for p in nenagh} == {"IRL"}
+    assert sum("named as a place elsewhere" in p.reason for p in nenagh) == 2
+
+
+def test_a_common_noun_town_is_not_repeated(nlp, gaz):
+    # "Hospital" is a village in Ireland: never taken as a place by repetition
+    places = geocode_text("Hospital staff in Dublin went on strike. The Hospital board met in "
+                          "Dublin.", nlp, gaz)
+    assert [p.text for p in places] == ["Dublin", "Dublin"]

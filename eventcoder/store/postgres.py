@@ -290,6 +290,7 @@ class PostgresStore(SQLiteStore):
         self.url = url
         self.path = _redact(url)  # what the SQLite code names in its error messages
         self._features = OrderedDict()
+        self._index_keys = {}
         self._lock_keys: list[int] = []
         self.retries = 0  # transactions re-run after a conflict, for tests and monitoring
         try:
@@ -418,7 +419,7 @@ class PostgresStore(SQLiteStore):
                     except BaseException:
                         # Any failure, KeyboardInterrupt included, leaves nothing half-written.
                         self.conn.rollback()
-                        self._features.clear()  # the cache may hold rows that were rolled back
+                        self._forget_cache()  # the caches may hold rows that were rolled back
                         raise
                 except psycopg.Error as exc:
                     if not _retryable(exc) or attempt == MAX_ATTEMPTS:
@@ -468,6 +469,12 @@ class PostgresStore(SQLiteStore):
 
     def write(self, result):
         return self._locked(self._write_lock_keys(result), lambda: super(PostgresStore, self).write(result))
+
+    def write_many(self, results):
+        """One SERIALIZABLE transaction for the batch, under the cell locks of all its reports."""
+        results = list(results)
+        keys = sorted(set().union(*(self._write_lock_keys(r) for r in results))) if results else []
+        return self._locked(keys, lambda: super(PostgresStore, self).write_many(results))
 
     def review_event(self, event_id, action, by, field=None, value=None):
         return self._locked(self._event_lock_keys([event_id]), lambda: super(PostgresStore, self).review_event(

@@ -77,6 +77,7 @@ class SQLiteStore:
     def __init__(self, path: str):
         self.path = path
         self._features: OrderedDict[str, merging.Features] = OrderedDict()
+        self._index_keys: dict[str, frozenset] = {}  # report id -> merge.index_keys, beside _features
         try:
             self.conn = sqlite3.connect(path, isolation_level=None)
             self.conn.row_factory = sqlite3.Row
@@ -129,7 +130,7 @@ class SQLiteStore:
             except BaseException:
                 if self.conn.in_transaction:
                     self._execute("ROLLBACK")
-                self._features.clear()  # the cache may hold rows that were rolled back
+                self._forget_cache()
                 raise
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot {what} ({exc})") from exc
@@ -171,27 +172,32 @@ class SQLiteStore:
 
         An article already stored is left as is (idempotent re-ingest).
         """
+        return self._transaction(lambda: self._write_article(result), f"write article {result.article.id}")
+
+    def write_many(self, results: Sequence[ArticleResult]) -> list[WriteOutcome]:
+        """`write` for several articles in one transaction: all of them or none (an interrupted
+        batch leaves no article, so never half of one). Ingest batches articles this way because
+        a commit per article cost about as much as merging it. Same events as one `write` each."""
+        results = list(results)
+        if not results:
+            return []
+        return self._transaction(lambda: [self._write_article(r) for r in results],
+                                 f"write {len(results)} articles ({results[0].article.id} ...)")
+
+    def _write_article(self, result: ArticleResult) -> WriteOutcome:
         art = result.article
         reports = list({e.id: e for e in result.events}.values())  # one report per id
-
-        def run():
-            if self.has_article(art.id):
-                return WriteOutcome(art.id, "unchanged", 0)
-            self._execute(
-                "INSERT INTO articles (id, source, published, url, title, path, text, ingested_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (art.id, art.source, art.published.isoformat() if art.published else None,
-                 art.url, art.title, art.path, art.text, _now()))
-            merged = 0
-            for report in reports:
-                self._execute(
-                    "INSERT INTO reports (id, article_id, event_id, type, record) VALUES (?, ?, ?, ?, ?)",
-                    (report.id, art.id, report.id, report.type,
-                     json.dumps(report.to_dict(), ensure_ascii=False)))
-                merged += self._merge_report(report)
-            return WriteOutcome(art.id, "new", len(reports), merged)
-
-        return self._transaction(run, f"write article {art.id}")
+        if self.has_article(art.id):
+            return WriteOutcome(art.id, "unchanged", 0)
+        self._execute(
+            "INSERT INTO articles (id, source, published, url, title, path, text, ingested_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (art.id, art.source, art.published.isoformat() if art.published else None,
+             art.url, art.title, art.path, art.text, _now()))
+        merged = 0
+        for report in reports:
+            merged += self._merge_report(report, art.id)
+        return WriteOutcome(art.id, "new", len(reports), merged)
 
     def _report_features(self, report_id: str, record: Optional[str] = None) -> merging.Features:
         f = self._features.get(report_id)
@@ -199,10 +205,24 @@ class SQLiteStore:
             if record is None:
                 record = self._query("SELECT record FROM reports WHERE id = ?", (report_id,))[0]["record"]
             f = merging.features(self._report_event(record))
-            self._features[report_id] = f
-            if len(self._features) > self.FEATURE_CACHE:
-                self._features.popitem(last=False)
+            self._cache_features(f)
         return f
+
+    def _cache_features(self, f: merging.Features) -> None:
+        self._features[f.id] = f
+        if len(self._features) > self.FEATURE_CACHE:
+            self._index_keys.pop(self._features.popitem(last=False)[0], None)
+
+    def _report_index_keys(self, report_id: str, record: Optional[str] = None) -> frozenset:
+        keys = self._index_keys.get(report_id)
+        if keys is None:
+            keys = self._index_keys[report_id] = frozenset(merging.index_keys(self._report_features(report_id, record)))
+        return keys
+
+    def _forget_cache(self) -> None:
+        """After a rollback: the caches may hold rows that were never committed."""
+        self._features.clear()
+        self._index_keys.clear()
 
     def _members_features(self, event_ids: Sequence[str]) -> dict[str, list[merging.Features]]:
         """The matching features of every report of `event_ids`, by event, in report id order.
@@ -248,41 +268,53 @@ class SQLiteStore:
                            " AND (report_a = ? OR report_b = ?)", (report_id, report_id))
         return {r[0] if r[1] == report_id else r[1] for r in rows}
 
-    def _merge_report(self, report: Event) -> int:
-        """Match one freshly inserted report against the stored events; 1 if it joined one.
+    def _merge_report(self, report: Event, article_id: str) -> int:
+        """Insert one report and merge it into the stored events; 1 if it joined one.
 
         A report joins every event it matches (single linkage), except that no two reports of
-        one event may `conflict` (merge.conflict) or have been split apart by an analyst.
+        one event may `conflict` (merge.compatible) or have been split apart by an analyst.
+        Candidates are ranked by `merge.match_score`; only the chosen match's reasons are
+        composed. The report row is inserted with its decision, after the decision is made.
         """
         f = merging.features(report)
-        self._features[report.id] = f
         forbidden = self._cannot_link(report.id)
-        matches = []  # (score, event id, partner report, decision, member features)
+        matches = []  # (score, event id, partner report, member features)
         candidates = self._candidate_events(f)
         by_event = self._members_features(candidates) if candidates else {}
+        compatible, match_score = merging.compatible, merging.match_score
         for event_id in candidates:
             members = [m for m in by_event.get(event_id, ()) if m.id != report.id]
-            if not members or any(m.id in forbidden or merging.conflict(f, m) for m in members):
+            if not members or any(m.id in forbidden or not compatible(f, m) for m in members):
                 continue
-            best = max(((merging.match(f, m), m.id) for m in members), key=lambda x: (x[0].score, x[1]))
-            if best[0].same:
-                matches.append((best[0].score, event_id, best[1], best[0], members))
+            score, partner = max((match_score(f, m), m.id) for m in members)
+            if score:
+                matches.append((score, event_id, partner, members))
+        record = json.dumps(report.to_dict(), ensure_ascii=False)
+        self._cache_features(f)
         if not matches:
-            self._execute("UPDATE reports SET merge_score = ?, merge_reasons = ? WHERE id = ?",
-                          (None, json.dumps(["no stored event matched"]), report.id))
-            self._rebuild_event(report.id, fresh=True)
+            self._execute(
+                "INSERT INTO reports (id, article_id, event_id, type, record, merge_score, merge_reasons)"
+                " VALUES (?, ?, ?, ?, ?, NULL, ?)",
+                (report.id, article_id, report.id, report.type, record, '["no stored event matched"]'))
+            self._rebuild_event(report.id, fresh=report)
             return 0
         matches.sort(key=lambda m: (-m[0], m[1]))
         keep = [matches[0]]
-        joined = list(matches[0][4])
+        joined = list(matches[0][3])
+        cannot: dict[str, set[str]] = {}
         for m in matches[1:]:
-            if any(x.id in self._cannot_link(y.id) or merging.conflict(x, y) for x in m[4] for y in joined):
+            if any(x.id in cannot.setdefault(y.id, self._cannot_link(y.id)) or not compatible(x, y)
+                   for x in m[3] for y in joined):
                 continue
             keep.append(m)
-            joined += m[4]
-        score, _, partner, decision, _ = keep[0]
-        self._execute("UPDATE reports SET merge_score = ?, merge_reasons = ?, matched_report = ? WHERE id = ?",
-                      (score, json.dumps(list(decision.reasons)), partner, report.id))
+            joined += m[3]
+        score, _, partner, members = keep[0]
+        decision = merging.match(f, next(m for m in members if m.id == partner))
+        self._execute(
+            "INSERT INTO reports (id, article_id, event_id, type, record, merge_score, merge_reasons, matched_report)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (report.id, article_id, report.id, report.type, record, score,
+             json.dumps(list(decision.reasons)), partner))
         self._join([m[1] for m in keep] + [report.id], by="eventcoder", action="auto_merge")
         return 1
 
@@ -326,20 +358,27 @@ class SQLiteStore:
         self._fts_delete(event_id)
         self._execute("DELETE FROM events WHERE id = ?", (event_id,))  # cascades to side tables
 
-    def _rebuild_event(self, event_id: str, fresh: bool = False) -> Optional[Event]:
+    def _rebuild_event(self, event_id: str, fresh: Optional[Event] = None) -> Optional[Event]:
         """Recompute an event's record and index rows from its reports and reviews.
 
-        `fresh`: the event is new (one new report), so there are no old rows to delete.
+        `fresh`: the event is new, made of this one report just inserted (its features cached),
+        so nothing needs reading back and there are no old rows to delete.
         """
-        rows = self._query("SELECT id, record FROM reports WHERE event_id = ? ORDER BY id", (event_id,))
-        if not rows:
-            self._drop_event(event_id)
-            return None
-        reports = [self._report_event(r["record"]) for r in rows]
+        if fresh is not None:
+            reports, ids = [fresh], [fresh.id]
+        else:
+            rows = self._query("SELECT id, record FROM reports WHERE event_id = ? ORDER BY id", (event_id,))
+            if not rows:
+                self._drop_event(event_id)
+                return None
+            reports = [self._report_event(r["record"]) for r in rows]
+            ids = [r["id"] for r in rows]
+            for r in rows:
+                self._report_index_keys(r["id"], r["record"])
         event = self._apply_reviews(merging.build_event(event_id, reports))
         record = json.dumps(event.to_dict(), ensure_ascii=False)
         date, fat = event.date, event.fatalities
-        if fresh or not self._query("SELECT 1 FROM events WHERE id = ? AND record = ? AND stale = 0",
+        if fresh is not None or not self._query("SELECT 1 FROM events WHERE id = ? AND record = ? AND stale = 0",
                                     (event.id, record)):
             self._execute(
                 "INSERT INTO events (id, type, mode, historical, cameo_root, date_start, date_end,"
@@ -355,33 +394,31 @@ class SQLiteStore:
                  date.start.isoformat() if date else None, date.end.isoformat() if date else None,
                  date.precision if date else None, fat.count if fat else None, event.confidence,
                  event.n_sources, event.review_status, record))
-        if not fresh:
+        if fresh is None:
             self._execute("DELETE FROM event_aliases WHERE old_id = ?", (event_id,))
         places = [(event.id, p.name, p.country, p.admin1, p.lat, p.lon, p.precision) for p in event.locations]
         actors = [(event.id, role, a.id, a.name, a.text, a.country, a.kind)
                   for role, group in (("source", event.source_actors), ("target", event.target_actors))
                   for a in group]
         wrote = self._sync_rows("event_places", ("event_id", "name", "country", "admin1", "lat", "lon", "precision"),
-                                event.id, places, fresh)
+                                event.id, places, fresh is not None)
         wrote |= self._sync_rows("event_actors", ("event_id", "role", "actor_id", "name", "text", "country", "kind"),
-                                 event.id, actors, fresh)
+                                 event.id, actors, fresh is not None)
         if wrote:
             self._executemany(
                 "INSERT INTO filter_terms (kind, term) VALUES (?, ?) ON CONFLICT (kind, term) DO NOTHING",
                 sorted({("actor", t) for a in (*event.source_actors, *event.target_actors)
                         for t in (a.name, a.text) if t} |
                        {("place", t) for p in event.locations for t in (p.name, p.admin1) if t}))
-        keys = set()
-        for r in rows:
-            keys |= merging.index_keys(self._report_features(r["id"], r["record"]))
-        old_keys = set() if fresh else {(r[0], r[1]) for r in self._query(
+        keys = set().union(*(self._report_index_keys(rid) for rid in ids))
+        old_keys = set() if fresh is not None else {(r[0], r[1]) for r in self._query(
             "SELECT cell, week FROM event_cells WHERE event_id = ?", (event.id,))}
         for cell, week in sorted(old_keys - keys):
             self._execute("DELETE FROM event_cells WHERE cell = ? AND week = ? AND event_id = ?", (cell, week, event.id))
         self._executemany("INSERT INTO event_cells (cell, week, event_id) VALUES (?, ?, ?)",
                           [(cell, week, event.id) for cell, week in sorted(keys - old_keys)])
         text = "\n".join(e.text for e in event.evidence)
-        if fresh:
+        if fresh is not None:
             self._fts_insert(event.id, text)
         elif not self._query("SELECT 1 FROM event_fts WHERE event_id = ? AND text = ?", (event.id, text)):
             self._fts_delete(event.id)
@@ -400,10 +437,30 @@ class SQLiteStore:
         return True
 
     def _rebuild_stale(self) -> None:
-        """Events a migration marked stale (e.g. 0002) get their derived rows rebuilt once."""
+        """Events a migration marked stale (e.g. 0002) get their derived rows rebuilt once, and
+        an index of an older key form is rebuilt (`_reindex_cells`)."""
+        self._reindex_cells()
         stale = [r[0] for r in self._query("SELECT id FROM events WHERE stale = 1 ORDER BY id")]
         if stale:
             self._transaction(lambda: [self._rebuild_event(eid) for eid in stale], "rebuild migrated events")
+
+    def _reindex_cells(self) -> None:
+        """Rebuild `event_cells` when it holds keys of the form before merge.index_keys carried
+        the type family and mode class (they start with "#"): new lookups would never meet them.
+        A store holds one form only (this runs in one transaction), so one row tells."""
+        row = self._query("SELECT cell FROM event_cells LIMIT 1")
+        if not row or row[0][0].startswith("#"):
+            return
+
+        def run():
+            self._execute("DELETE FROM event_cells")
+            cells = set()
+            for r in self._query("SELECT id, event_id, record FROM reports"):
+                f = merging.features(self._report_event(r["record"]))
+                cells.update((cell, week, r["event_id"]) for cell, week in merging.index_keys(f))
+            self._executemany("INSERT INTO event_cells (cell, week, event_id) VALUES (?, ?, ?)", sorted(cells))
+
+        self._transaction(run, "re-index events for merging")
 
     # -- reviews ----------------------------------------------------------------------------
 
