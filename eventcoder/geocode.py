@@ -745,7 +745,8 @@ def _unlisted_places(doc, gaz: Gazetteer, mentions: list[_Mention], taken: set[i
     of their containing place.
 
     The containing place is the one the text gives ("X in Town", "X, Town", "Town's X"), else
-    the article's most-mentioned town: local news names the streets of its own town. A name
+    the article's main town (dateline or most-mentioned) when the story is local: local news
+    names the streets of its own town; national news names institutions anywhere. A name
     the gazetteer holds was rejected for a reason and stays rejected; an article that names
     no town gets no such places. Precision is `city`: the point is the town's, not the site's.
     """
@@ -775,7 +776,7 @@ def _unlisted_places(doc, gaz: Gazetteer, mentions: list[_Mention], taken: set[i
             continue  # an unlisted region or island ("Fire Island") need not be near the town
         if anchor is main and facility and label not in PLACE_LABELS and not _street(span) \
                 and main.best.kind == "capital":
-            continue  # a capital's dateline heads national news: "Trump Tower" in a WASHINGTON story
+            continue  # a capital's dateline heads national news ("WASHINGTON - ... a university")
         a = anchor.within or anchor.best
         kind = "facility" if facility else "place"
         taken.update(range(s, e))
