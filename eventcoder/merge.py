@@ -14,6 +14,7 @@ PostgreSQL store and a Spark second stage. The policy is documented in docs/merg
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -94,6 +95,7 @@ class Decision:
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ated", "ates", "ate", "ied", "ies", "ed", "es", "s")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     """A crude stem shared by a verb, its inflections and its action noun (file/filed/filing -> fil)."""
     for suffix in _SUFFIXES:
@@ -312,15 +314,16 @@ def lexical_similarity(a: frozenset, b: frozenset) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
+def _classes_and_dates_agree(a: Features, b: Features) -> bool:
+    """The hard limits that cost two comparisons: type family, mode class, overlapping dates."""
+    return (a.family == b.family and a.mode_class == b.mode_class
+            and (a.start is None or b.start is None or not (a.start > b.end or b.start > a.end)))
+
+
 def compatible(a: Features, b: Features) -> bool:
-    """`conflict(a, b) is None`, cheaply: the store and `cluster_features` test every candidate
-    (and every member of a candidate event) with it, so it compares precomputed classes and
-    date ordinals first and composes no reason."""
-    if a.family != b.family or a.mode_class != b.mode_class:
-        return False
-    if a.start is not None and b.start is not None and (a.start > b.end or b.start > a.end):
-        return False
-    return _place_part(a, b, False)[0] is not None
+    """`conflict(a, b) is None`, cheaply: compares precomputed classes and date ordinals first
+    and composes no reason."""
+    return _classes_and_dates_agree(a, b) and _place_part(a, b, False)[0] is not None
 
 
 def conflict(a: Features, b: Features) -> Optional[str]:
@@ -370,18 +373,48 @@ def match(a: Features, b: Features, text_similarity: Optional[Callable[[Features
     return Decision(_total(date, place, actors, text, a.type != b.type), tuple(reasons))
 
 
+# What the place part can add at most: a bound on the score before the place is computed.
+_PLACE_BEST = 1.0
+_ROUNDING = 1e-3  # scores are rounded to 4 places; the bound keeps clear of that
+
+
 def match_score(a: Features, b: Features, text_similarity: Optional[Callable[[Features, Features], float]] = None
                 ) -> float:
     """`match(a, b).score` when the two match (score >= THRESHOLD), else 0.0; composes no reasons.
 
-    The store and `cluster_features` rank every candidate with it and ask `match` for the
-    reasons of the chosen one only.
+    Ranks candidates in the store and `cluster_features`, which ask `match` for the reasons of
+    the chosen pair only. Cheapest tests first: classes and dates, then actors and text; when
+    even a perfect place could not lift the pair to THRESHOLD, the place is never computed.
     """
-    if a.article_id == b.article_id or not compatible(a, b):
+    if a.article_id == b.article_id or not _classes_and_dates_agree(a, b):
         return 0.0
-    score = _total(_date_part(a, b, False)[0], _place_part(a, b, False)[0], _actor_part(a, b, False)[0],
-                   _text_part(a, b, text_similarity)[0], a.type != b.type)
+    date = _date_part(a, b, False)[0]
+    actors = _actor_part(a, b, False)[0]
+    text = _text_part(a, b, text_similarity)[0]
+    differ = a.type != b.type
+    bound = (WEIGHTS["date"] * date + WEIGHTS["place"] * _PLACE_BEST + WEIGHTS["actors"] * actors
+             + WEIGHTS["text"] * text) * (0.9 if differ else 1.0)
+    if bound < THRESHOLD - _ROUNDING:
+        return 0.0
+    place = _place_part(a, b, False)[0]
+    if place is None:
+        return 0.0
+    score = _total(date, place, actors, text, differ)
     return score if score >= THRESHOLD else 0.0
+
+
+def best_match(f: Features, members: Sequence[Features],
+               text_similarity: Optional[Callable[[Features, Features], float]] = None) -> Optional[tuple[float, str]]:
+    """(score, report id) of the best match of report `f` among one event's reports, or None
+    when `f` may not join that event: it matches none of them, or it conflicts with one
+    (an event never holds two reports that `conflict`). Ties go to the larger report id.
+    """
+    if not all(_classes_and_dates_agree(f, m) for m in members):
+        return None
+    scored = [(score, m.id) for m in members if (score := match_score(f, m, text_similarity))]
+    if not scored or not all(_place_part(f, m, False)[0] is not None for m in members):
+        return None
+    return max(scored)
 
 
 # --- clustering (for batch use: Spark second stage, evaluation, benchmarks) -------------------

@@ -99,8 +99,9 @@ class TriggerFilter:
     nothing more, else the words one of which must also occur (its particle, object, complement,
     modifier or light verb; all constraints of detect.Entry bind words of the trigger's own
     sentence). A word maps to every lemma spaCy's rule lemmatizer could give it (exception table
-    and suffix rules), so the filter never drops a sentence the detector would match, whatever
-    part of speech the tagger picks; it only errs towards keeping."""
+    and suffix rules), so `matches` never drops a sentence the detector would match, whatever
+    part of speech the tagger picks; it only errs towards keeping. `matches_tagged` then narrows
+    the candidates with the tagger's parts of speech (`by_pos`: the entries' own "v"/"n")."""
 
     def __init__(self, requirements: dict[str, list[Optional[frozenset[str]]]], nlp=None,
                  by_pos: Optional[dict[tuple[str, str], list[Optional[frozenset[str]]]]] = None):

@@ -26,7 +26,34 @@ HEADLINE = ("f1", "acc161", "acc", "r", "p")
 GATED = {"event_detection", "plover_type", "cameo_root", "actor_pair", "source_actor_country",
          "target_actor_country", "toponym_recall", "place_coords_subnational", "place_coords_country",
          "date_exact_day", "date_within_precision", "date_resolve_exact", "date_resolve_within",
-         "fatalities_exact", "historical", "mode", "event_place"}
+         "fatalities_exact", "historical", "mode", "event_place", "place_coords", "toponym_country"}
+
+# Mordecai 3's published figures on the same corpora (Halterman 2023, "Mordecai 3: A Neural
+# Geoparser and Event Geocoder"): a neural ranker over a GeoNames Elasticsearch index.
+MORDECAI3 = {"tr-news": {"place_coords": 0.873, "toponym_country": "0.97-0.98"},
+             "geowebnews": {"place_coords": 0.941, "toponym_country": "0.97-0.98"}}
+
+
+def mordecai_table(reports: dict) -> list[str]:
+    """Toponym figures beside Mordecai 3's published ones, same corpora (issue 4)."""
+    rows = ["## Geoparsing beside Mordecai 3", "",
+            "Mordecai 3 needs a GeoNames Elasticsearch server and a transformer; eventcoder runs in-process "
+            "with the shipped gazetteer.", "",
+            "| corpus | figure | Mordecai 3 (published) | eventcoder dev | eventcoder test |", "|---|---|---|---|---|"]
+    figures = (("place_coords", "acc161", "acc@161 km"), ("toponym_country", "acc", "correct country"),
+               ("toponym_recall", "acc", "toponym recall"))
+    for name in ("tr-news", "geowebnews"):
+        rep = reports.get(name)
+        if not rep:
+            continue
+        for field, key, label in figures:
+            cells = []
+            for split in ("dev", "test"):
+                value = rep.get("by_split", {}).get(split, {}).get(field, {}).get(key)
+                cells.append(f"{value:.3f}" if isinstance(value, (int, float)) else "n/a")
+            theirs = MORDECAI3.get(name, {}).get(field, "–")
+            rows.append(f"| {name} | {label} | {theirs} | {cells[0]} | {cells[1]} |")
+    return rows + [""]
 
 
 def headline(stats) -> tuple[str | None, object]:
@@ -80,6 +107,7 @@ def main() -> int:
             n = stats.get("n", stats.get("tp", 0) + stats.get("fn", 0)) if isinstance(stats, dict) else ""
             lines.append(f"| {field} | {key} | {fmt(dev)} | {fmt(test)} | {fmt(value)} | {n} |")
         lines.append("")
+    lines += mordecai_table(reports)
     with open(OUT, "w", encoding="utf-8") as fh:
         fh.write("\n".join(lines))
     print(f"wrote {OUT}")

@@ -414,3 +414,77 @@ def test_merge_eval_end_to_end_matches_extracted_reports_to_gold_mentions(nlp):
     assert {d.reports[0].id for d in docs} == {r.id for r in found}
     assert {"ASSAULT"} == {r.type for r in found}  # eventcoder's own type, not the annotation's
     assert 1 == scorer.result()["merge_pairs"]["tp"]
+
+
+# --- the fast paths give the answers of the plain ones ----------------------------------------
+
+def _rule_reports():
+    """The hand-made reports of test_merge_match_rules plus a few more: vetoes of every kind."""
+    return [report("a-1"), report("b-1"), report("b-2", day=dt.date(2022, 3, 15)),
+            report("c-1", day=dt.date(2022, 3, 16), precision="week"), report("d-1", etype="COERCE"),
+            report("e-1", etype="PROTEST"), report("f-1", mode="threatened"), report("f-2", mode="denied"),
+            report("g-1", place=("Hama", 35.13, 36.75, "city")),
+            report("h-1", place=("Idlib Governorate", 35.8, 36.5, "district")),
+            report("i-1", place=("Syria", 35.0, 38.0, "country")), report("j-1", place=None),
+            report("k-1", place=None, actor_country="LBN"), report("l-1", actors=(), text="Shells fell.")]
+
+
+def test_merge_cheap_checks_agree_with_match_and_conflict(extracted):
+    """compatible, match_score and best_match (what the store and cluster_features run on every
+    candidate) agree with conflict and match on every pair of fixture and hand-made reports."""
+    feats = [merge.features(e) for r in extracted.values() for e in r.events]
+    feats += [merge.features(r) for r in _rule_reports()]
+    matched = vetoed = 0
+    for a in feats:
+        for b in feats:
+            d = merge.match(a, b)
+            assert merge.compatible(a, b) == (merge.conflict(a, b) is None), (a.id, b.id)
+            assert merge.match_score(a, b) == (d.score if d.same else 0.0), (a.id, b.id)
+            matched += d.same and a.id != b.id
+            vetoed += merge.conflict(a, b) is not None
+    assert matched > 20 and vetoed > 1000
+
+
+def test_merge_best_match_needs_every_report_of_the_event_compatible():
+    monday, wednesday = report("a-1"), report("b-1", day=dt.date(2022, 3, 16))
+    vague = report("c-1", day=dt.date(2022, 3, 17), precision="week")
+    fm, fw, fv = (merge.features(r) for r in (monday, wednesday, vague))
+    assert merge.best_match(fv, [fm]) == (merge.match(fv, fm).score, "a-1")
+    assert merge.best_match(fv, [fm, fw]) == (merge.match(fv, fw).score, "b-1")  # the better one
+    # A report of Monday only may not join an event that also holds Wednesday's report.
+    assert merge.best_match(merge.features(report("d-1")), [fm, fw]) is None
+    assert merge.best_match(merge.features(report("e-1", etype="PROTEST")), [fm]) is None
+
+
+def test_merge_index_keys_separate_type_families_and_modes():
+    """Reports that can never match (another quad class or mode class) are filed apart, so a
+    lookup never meets them; reports of one class under another type still meet."""
+    base = merge.features(report("a-1"))
+    for other, meets in ((report("b-1", etype="COERCE"), True), (report("b-1", etype="PROTEST"), False),
+                         (report("b-1", mode="threatened"), False), (report("b-1", mode="denied"), False)):
+        f = merge.features(other)
+        assert meets == bool(merge.query_keys(base) & merge.index_keys(f)), other.type + "/" + other.mode
+    assert all(cell.startswith("#o:material_conflict|") for cell, _ in merge.index_keys(base))
+
+
+def test_merge_write_many_makes_the_events_of_one_write_each(extracted, stored, tmp_path):
+    """Batches of articles in one transaction give the same events, records and decisions."""
+    results = [extracted[k] for k in sorted(extracted)]
+    with open_store(str(tmp_path / "batched.db")) as store:
+        outcomes = store.write_many(results[:7]) + store.write_many(results[7:]) + store.write_many(results[:3])
+        assert ["new"] * len(results) + ["unchanged"] * 3 == [o.status for o in outcomes]
+        assert sum(o.merged for o in outcomes) > 5
+        events = [e.to_dict() for e in store.query_events()]
+        decisions = {e["id"]: [(r["id"], r["merge_score"], r["merge_reasons"], r["matched_report"])
+                               for r in store.event_reports(e["id"])] for e in events}
+        found = [e.id for e in store.query_events(merge_filter(text="villagers"))]
+    assert [e.to_dict() for e in stored.query_events()] == events
+    assert {e["id"]: [(r["id"], r["merge_score"], r["merge_reasons"], r["matched_report"])
+                      for r in stored.event_reports(e["id"])] for e in events} == decisions
+    assert found and found == [e.id for e in stored.query_events(merge_filter(text="villagers"))]
+
+
+def merge_filter(**kw):
+    from eventcoder.store import EventFilter
+
+    return EventFilter(**kw)

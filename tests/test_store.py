@@ -434,3 +434,42 @@ def test_hand_written_record_dicts_match_the_dataclass_fields():
     source = SourceRef(article_id="a1", source=None, published="2022-03-18")
     for obj in (evidence, source):
         assert list(asdict(obj).items()) == list(obj.to_dict().items())
+
+
+def test_store_write_many_is_one_transaction(store_url):
+    """A batch is all or nothing: one bad article leaves none of the batch, not half of one."""
+    bad = make_result(article_id="c1", source="Wire C")
+    bad.events[0].type = None  # NOT NULL column
+    with open_store(store_url) as store:
+        with pytest.raises(StoreError):
+            store.write_many([make_result(article_id="a1", source="Wire A"), bad])
+        assert not store.has_article("a1") and not store.has_article("c1")
+        assert 0 == store.count_events(EventFilter(text="shelled"))
+        outcomes = store.write_many([make_result(article_id="a1", source="Wire A"), other_town(),
+                                     make_result(text="Two died as the army shelled Kafr Nabl.", article_id="a2",
+                                                 source="Wire B", place=("Kafr Nabl", 35.61, 36.61))])
+        assert [("new", 0), ("new", 0), ("new", 1)] == [(o.status, o.merged) for o in outcomes]
+        assert [] == store.write_many([])
+        assert {("a1-e0", 2), ("b1-e0", 1)} == {(e.id, e.n_sources) for e in store.query_events()}
+        # The full-text rows written at commit hold every report's evidence.
+        assert ["a1-e0"] == [e.id for e in store.query_events(EventFilter(text="army"))]
+
+
+def test_store_reindexes_cells_of_the_old_key_form(store_url):
+    """A store whose candidate index predates the type-family keys is re-keyed when opened,
+    so a new report still finds the event it belongs to."""
+    from eventcoder import merge
+
+    with open_store(store_url) as store:
+        store.write(make_result(article_id="a1", source="Wire A"))
+        rows = store._query("SELECT cell, week, event_id FROM event_cells")
+        new_form = sorted((r[0], r[1], r[2]) for r in rows)
+        store._execute("DELETE FROM event_cells")
+        store._executemany("INSERT INTO event_cells (cell, week, event_id) VALUES (?, ?, ?)",
+                           [(c.split("|", 1)[1], w, e) for c, w, e in new_form])
+    with open_store(store_url) as store:
+        assert new_form == sorted(tuple(r) for r in store._query("SELECT cell, week, event_id FROM event_cells"))
+        (event,) = store.query_events()
+        assert {k for k in merge.index_keys(merge.features(event))} == {(c, w) for c, w, _ in new_form}
+        assert 1 == store.write(make_result(text="Two died as the army shelled Kafr Nabl.", article_id="a2",
+                                            source="Wire B", place=("Kafr Nabl", 35.61, 36.61))).merged

@@ -23,7 +23,6 @@ import inspect
 import random
 import re
 import time
-from collections import OrderedDict
 from typing import Any, Callable, Optional, Sequence
 
 from .. import merge as merging
@@ -289,8 +288,7 @@ class PostgresStore(SQLiteStore):
             raise ConfigError("PostgreSQL stores need psycopg: pip install 'eventcoder[postgres]'") from None
         self.url = url
         self.path = _redact(url)  # what the SQLite code names in its error messages
-        self._features = OrderedDict()
-        self._index_keys = {}
+        self._init_session()
         self._lock_keys: list[int] = []
         self.retries = 0  # transactions re-run after a conflict, for tests and monitoring
         try:
@@ -414,7 +412,9 @@ class PostgresStore(SQLiteStore):
                     self._begin()
                     try:
                         out = fn()
+                        self._flush_fts()
                         self._execute("COMMIT")
+                        self._committed()
                         return out
                     except BaseException:
                         # Any failure, KeyboardInterrupt included, leaves nothing half-written.

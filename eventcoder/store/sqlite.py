@@ -76,8 +76,7 @@ class SQLiteStore:
 
     def __init__(self, path: str):
         self.path = path
-        self._features: OrderedDict[str, merging.Features] = OrderedDict()
-        self._index_keys: dict[str, frozenset] = {}  # report id -> merge.index_keys, beside _features
+        self._init_session()
         try:
             self.conn = sqlite3.connect(path, isolation_level=None)
             self.conn.row_factory = sqlite3.Row
@@ -97,6 +96,19 @@ class SQLiteStore:
             raise StoreError(f"{path}: cannot open the SQLite store ({exc})") from exc
 
     # -- plumbing ---------------------------------------------------------------------------
+
+    def _init_session(self) -> None:
+        """Per-connection state: caches of immutable report data, and work deferred to commit."""
+        self._features: OrderedDict[str, merging.Features] = OrderedDict()
+        self._index_keys: dict[str, frozenset] = {}  # report id -> merge.index_keys, beside _features
+        # event id -> (evidence text, or None to drop; True if the event had no text row before
+        # this transaction): full-text rows are written once per transaction, see _flush_fts.
+        self._fts_pending: dict[str, tuple[Optional[str], bool]] = {}
+        self._terms_known: set[tuple[str, str]] = set()  # filter_terms rows known committed
+        self._terms_new: set[tuple[str, str]] = set()  # written by the open transaction
+        # Inside an ingest transaction: which of the analysts' tables ("reviews", "merge_links")
+        # are empty. Ingest never adds their first row, so an empty one stays empty till commit.
+        self._empty: dict[str, bool] = {}
 
     def close(self) -> None:
         self.conn.close()
@@ -126,6 +138,7 @@ class SQLiteStore:
             self._begin()
             try:
                 out = fn()
+                self._flush_fts()
                 self._execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:
@@ -134,13 +147,51 @@ class SQLiteStore:
                 raise
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot {what} ({exc})") from exc
+        self._committed()
         return out
 
-    def _fts_insert(self, event_id: str, text: str) -> None:
-        self._execute("INSERT INTO event_fts (event_id, text) VALUES (?, ?)", (event_id, text))
+    def _committed(self) -> None:
+        self._terms_known |= self._terms_new
+        self._terms_new.clear()
+        if len(self._terms_known) > 200_000:
+            self._terms_known.clear()
 
-    def _fts_delete(self, event_id: str) -> None:
-        self._execute("DELETE FROM event_fts WHERE event_id = ?", (event_id,))
+    def _fts_insert(self, rows: Sequence[tuple[str, str]]) -> None:
+        """(event id, text) rows, 200 to a statement: FTS5 writes a new index segment per
+        statement (each opens a savepoint), and merging segments is what made it slow."""
+        for i in range(0, len(rows), 200):
+            chunk = rows[i:i + 200]
+            self._execute("INSERT INTO event_fts (event_id, text) VALUES " + ",".join(["(?, ?)"] * len(chunk)),
+                          [x for row in chunk for x in row])
+
+    def _fts_delete(self, event_ids: Sequence[str]) -> None:
+        for i in range(0, len(event_ids), 500):
+            chunk = event_ids[i:i + 500]
+            self._execute(f"DELETE FROM event_fts WHERE event_id IN ({','.join('?' * len(chunk))})", chunk)
+
+    def _fts_set(self, event_id: str, text: Optional[str], absent: bool = False) -> None:
+        """Set (or with None drop) an event's full-text row at commit. `absent`: it has none yet."""
+        self._fts_pending[event_id] = (text, absent and self._fts_pending.get(event_id, (None, True))[1])
+
+    def _flush_fts(self) -> None:
+        """Write the transaction's full-text changes in two statements: the deletes, the inserts.
+
+        SQLite's FTS5 writes a new segment of its index per statement, and merging segments
+        cost more than the rest of a write; one row per statement made one segment per event.
+        """
+        pending, self._fts_pending = self._fts_pending, {}
+        ids = sorted(pending)
+        old = {eid for eid in ids if not pending[eid][1]}
+        same = set()
+        stored = sorted(old)
+        for i in range(0, len(stored), 500):
+            chunk = stored[i:i + 500]
+            for r in self._query(f"SELECT event_id, text FROM event_fts WHERE event_id IN"
+                                 f" ({','.join('?' * len(chunk))})", chunk):
+                if r[1] == pending[r[0]][0]:
+                    same.add(r[0])
+        self._fts_delete([eid for eid in ids if eid in old and eid not in same])
+        self._fts_insert([(eid, pending[eid][0]) for eid in ids if pending[eid][0] is not None and eid not in same])
 
     def _text_condition(self, text: str) -> tuple[str, list]:
         """FTS5: every word must occur (each quoted, so user input is never FTS syntax)."""
@@ -172,7 +223,7 @@ class SQLiteStore:
 
         An article already stored is left as is (idempotent re-ingest).
         """
-        return self._transaction(lambda: self._write_article(result), f"write article {result.article.id}")
+        return self._transaction(lambda: self._ingest([result])[0], f"write article {result.article.id}")
 
     def write_many(self, results: Sequence[ArticleResult]) -> list[WriteOutcome]:
         """`write` for several articles in one transaction: all of them or none (an interrupted
@@ -181,8 +232,15 @@ class SQLiteStore:
         results = list(results)
         if not results:
             return []
-        return self._transaction(lambda: [self._write_article(r) for r in results],
+        return self._transaction(lambda: self._ingest(results),
                                  f"write {len(results)} articles ({results[0].article.id} ...)")
+
+    def _ingest(self, results: Sequence[ArticleResult]) -> list[WriteOutcome]:
+        self._empty = {t: not self._query(f"SELECT 1 FROM {t} LIMIT 1") for t in ("reviews", "merge_links")}
+        try:
+            return [self._write_article(r) for r in results]
+        finally:
+            self._empty = {}
 
     def _write_article(self, result: ArticleResult) -> WriteOutcome:
         art = result.article
@@ -223,6 +281,8 @@ class SQLiteStore:
         """After a rollback: the caches may hold rows that were never committed."""
         self._features.clear()
         self._index_keys.clear()
+        self._fts_pending.clear()
+        self._terms_new.clear()
 
     def _members_features(self, event_ids: Sequence[str]) -> dict[str, list[merging.Features]]:
         """The matching features of every report of `event_ids`, by event, in report id order.
@@ -264,6 +324,8 @@ class SQLiteStore:
         return [r[0] for r in rows]
 
     def _cannot_link(self, report_id: str) -> set[str]:
+        if self._empty.get("merge_links"):
+            return set()
         rows = self._query("SELECT report_a, report_b FROM merge_links WHERE kind = 'cannot'"
                            " AND (report_a = ? OR report_b = ?)", (report_id, report_id))
         return {r[0] if r[1] == report_id else r[1] for r in rows}
@@ -277,18 +339,19 @@ class SQLiteStore:
         composed. The report row is inserted with its decision, after the decision is made.
         """
         f = merging.features(report)
-        forbidden = self._cannot_link(report.id)
+        forbidden = None  # the analysts' splits, read once there is a match to veto
         matches = []  # (score, event id, partner report, member features)
         candidates = self._candidate_events(f)
         by_event = self._members_features(candidates) if candidates else {}
-        compatible, match_score = merging.compatible, merging.match_score
         for event_id in candidates:
             members = [m for m in by_event.get(event_id, ()) if m.id != report.id]
-            if not members or any(m.id in forbidden or not compatible(f, m) for m in members):
+            best = merging.best_match(f, members) if members else None
+            if best is None:
                 continue
-            score, partner = max((match_score(f, m), m.id) for m in members)
-            if score:
-                matches.append((score, event_id, partner, members))
+            if forbidden is None:
+                forbidden = self._cannot_link(report.id)
+            if not any(m.id in forbidden for m in members):
+                matches.append((best[0], event_id, best[1], members))
         record = json.dumps(report.to_dict(), ensure_ascii=False)
         self._cache_features(f)
         if not matches:
@@ -303,26 +366,36 @@ class SQLiteStore:
         joined = list(matches[0][3])
         cannot: dict[str, set[str]] = {}
         for m in matches[1:]:
-            if any(x.id in cannot.setdefault(y.id, self._cannot_link(y.id)) or not compatible(x, y)
-                   for x in m[3] for y in joined):
+            for y in joined:
+                if y.id not in cannot:
+                    cannot[y.id] = self._cannot_link(y.id)
+            if any(x.id in cannot[y.id] or not merging.compatible(x, y) for x in m[3] for y in joined):
                 continue
             keep.append(m)
             joined += m[3]
         score, _, partner, members = keep[0]
         decision = merging.match(f, next(m for m in members if m.id == partner))
+        # The surviving event is the one with the smallest id: the new report's own, or a
+        # matched event's, whose cell rows are its reports' keys (they only grow by a join).
+        ids = [m[1] for m in keep] + [report.id]
+        survivor = min(ids)
+        cells = frozenset().union(*(self._report_index_keys(m.id) for k in keep if k[1] == survivor for m in k[3]))
         self._execute(
             "INSERT INTO reports (id, article_id, event_id, type, record, merge_score, merge_reasons, matched_report)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (report.id, article_id, report.id, report.type, record, score,
              json.dumps(list(decision.reasons)), partner))
-        self._join([m[1] for m in keep] + [report.id], by="eventcoder", action="auto_merge")
+        self._join(ids, by="eventcoder", action="auto_merge", cells=cells)
         return 1
 
     def _event_report_ids(self, event_id: str) -> list[str]:
         return [r[0] for r in self._query("SELECT id FROM reports WHERE event_id = ? ORDER BY id", (event_id,))]
 
-    def _join(self, event_ids: Sequence[str], by: str, action: str) -> str:
-        """Make one event of `event_ids`; its id is the smallest report id it holds."""
+    def _join(self, event_ids: Sequence[str], by: str, action: str, cells: Optional[frozenset] = None) -> str:
+        """Make one event of `event_ids`; its id is the smallest report id it holds.
+
+        `cells`: the index keys the surviving event is filed under now, when the caller knows
+        them (see `_rebuild_event`'s `grown`)."""
         members: list[str] = []
         for eid in event_ids:
             members += self._event_report_ids(eid)
@@ -336,7 +409,7 @@ class SQLiteStore:
                 self._drop_event(eid)
                 self._alias(eid, new_id)
                 self._audit(new_id, action, None, {"absorbed": eid}, {"event": new_id}, by)
-        self._rebuild_event(new_id)
+        self._rebuild_event(new_id, grown=cells)
         return new_id
 
     def _alias(self, old_id: str, new_id: str) -> None:
@@ -355,14 +428,17 @@ class SQLiteStore:
         self._execute("DELETE FROM reviews WHERE event_id = ?", (old_id,))
 
     def _drop_event(self, event_id: str) -> None:
-        self._fts_delete(event_id)
+        self._fts_set(event_id, None)
         self._execute("DELETE FROM events WHERE id = ?", (event_id,))  # cascades to side tables
 
-    def _rebuild_event(self, event_id: str, fresh: Optional[Event] = None) -> Optional[Event]:
+    def _rebuild_event(self, event_id: str, fresh: Optional[Event] = None,
+                       grown: Optional[frozenset] = None) -> Optional[Event]:
         """Recompute an event's record and index rows from its reports and reviews.
 
         `fresh`: the event is new, made of this one report just inserted (its features cached),
         so nothing needs reading back and there are no old rows to delete.
+        `grown`: the event has just gained reports, and these are the (cell, week) keys it is
+        filed under: its record has changed, and no key can have gone, so the cells are only added.
         """
         if fresh is not None:
             reports, ids = [fresh], [fresh.id]
@@ -378,7 +454,8 @@ class SQLiteStore:
         event = self._apply_reviews(merging.build_event(event_id, reports))
         record = json.dumps(event.to_dict(), ensure_ascii=False)
         date, fat = event.date, event.fatalities
-        if fresh is not None or not self._query("SELECT 1 FROM events WHERE id = ? AND record = ? AND stale = 0",
+        if fresh is not None or grown is not None or not self._query(
+                "SELECT 1 FROM events WHERE id = ? AND record = ? AND stale = 0",
                                     (event.id, record)):
             self._execute(
                 "INSERT INTO events (id, type, mode, historical, cameo_root, date_start, date_end,"
@@ -405,24 +482,29 @@ class SQLiteStore:
         wrote |= self._sync_rows("event_actors", ("event_id", "role", "actor_id", "name", "text", "country", "kind"),
                                  event.id, actors, fresh is not None)
         if wrote:
+            terms = ({("actor", t) for a in (*event.source_actors, *event.target_actors) for t in (a.name, a.text) if t}
+                     | {("place", t) for p in event.locations for t in (p.name, p.admin1) if t})
+            terms -= self._terms_known  # filter_terms rows are never deleted
             self._executemany(
                 "INSERT INTO filter_terms (kind, term) VALUES (?, ?) ON CONFLICT (kind, term) DO NOTHING",
-                sorted({("actor", t) for a in (*event.source_actors, *event.target_actors)
-                        for t in (a.name, a.text) if t} |
-                       {("place", t) for p in event.locations for t in (p.name, p.admin1) if t}))
+                sorted(terms))
+            self._terms_new |= terms
         keys = set().union(*(self._report_index_keys(rid) for rid in ids))
-        old_keys = set() if fresh is not None else {(r[0], r[1]) for r in self._query(
-            "SELECT cell, week FROM event_cells WHERE event_id = ?", (event.id,))}
-        for cell, week in sorted(old_keys - keys):
-            self._execute("DELETE FROM event_cells WHERE cell = ? AND week = ? AND event_id = ?", (cell, week, event.id))
-        self._executemany("INSERT INTO event_cells (cell, week, event_id) VALUES (?, ?, ?)",
-                          [(cell, week, event.id) for cell, week in sorted(keys - old_keys)])
-        text = "\n".join(e.text for e in event.evidence)
         if fresh is not None:
-            self._fts_insert(event.id, text)
-        elif not self._query("SELECT 1 FROM event_fts WHERE event_id = ? AND text = ?", (event.id, text)):
-            self._fts_delete(event.id)
-            self._fts_insert(event.id, text)
+            old_keys = set()
+        elif grown is not None:
+            old_keys = grown
+        else:
+            old_keys = {(r[0], r[1]) for r in self._query("SELECT cell, week FROM event_cells WHERE event_id = ?",
+                                                          (event.id,))}
+            for cell, week in sorted(old_keys - keys):
+                self._execute("DELETE FROM event_cells WHERE cell = ? AND week = ? AND event_id = ?",
+                              (cell, week, event.id))
+        # ON CONFLICT: with `grown`, a key of an absorbed event's report may already be filed.
+        self._executemany("INSERT INTO event_cells (cell, week, event_id) VALUES (?, ?, ?)"
+                          " ON CONFLICT (cell, week, event_id) DO NOTHING",
+                          [(cell, week, event.id) for cell, week in sorted(keys - old_keys)])
+        self._fts_set(event.id, "\n".join(e.text for e in event.evidence), absent=fresh is not None)
         return event
 
     def _sync_rows(self, table: str, cols: tuple[str, ...], event_id: str, rows: list[tuple], fresh: bool) -> bool:
@@ -465,6 +547,8 @@ class SQLiteStore:
     # -- reviews ----------------------------------------------------------------------------
 
     def _apply_reviews(self, event: Event) -> Event:
+        if self._empty.get("reviews"):
+            return event
         rows = self._query("SELECT field, action, value FROM reviews WHERE event_id = ? ORDER BY field", (event.id,))
         if not rows:
             return event
