@@ -1,7 +1,7 @@
 """SQLite store: articles, their reports, and the events merged from them (docs/store-api.md).
 
-One transaction per article: the article, its reports, and each report's merge into an event
-(eventcoder/merge.py). An event's record is derived from its reports plus the analysts' reviews,
+One transaction per article (`write`) or per batch of articles (`write_many`): the article, its
+reports, and each report's merge into an event (eventcoder/merge.py). An event's record is derived from its reports plus the analysts' reviews,
 so it can always be rebuilt; the reports themselves are never rewritten. WAL mode.
 
 SQL discipline (so that PostgresStore can subclass this code): every statement goes through
@@ -55,6 +55,9 @@ class EventFilter:
     bbox: Optional[tuple] = None  # (west, south, east, north)
     limit: Optional[int] = None
     offset: int = 0
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(x, ensure_ascii=False) without a new encoder each call
 
 
 def _now() -> str:
@@ -236,7 +239,7 @@ class SQLiteStore:
                                  f"write {len(results)} articles ({results[0].article.id} ...)")
 
     def _ingest(self, results: Sequence[ArticleResult]) -> list[WriteOutcome]:
-        self._empty = {t: not self._query(f"SELECT 1 FROM {t} LIMIT 1") for t in ("reviews", "merge_links")}
+        self._empty = self._empty_tables()
         try:
             return [self._write_article(r) for r in results]
         finally:
@@ -245,13 +248,12 @@ class SQLiteStore:
     def _write_article(self, result: ArticleResult) -> WriteOutcome:
         art = result.article
         reports = list({e.id: e for e in result.events}.values())  # one report per id
-        if self.has_article(art.id):
+        if not self._execute(  # one statement: an article already stored is left as it is
+                "INSERT INTO articles (id, source, published, url, title, path, text, ingested_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                (art.id, art.source, art.published.isoformat() if art.published else None,
+                 art.url, art.title, art.path, art.text, _now())).rowcount:
             return WriteOutcome(art.id, "unchanged", 0)
-        self._execute(
-            "INSERT INTO articles (id, source, published, url, title, path, text, ingested_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (art.id, art.source, art.published.isoformat() if art.published else None,
-             art.url, art.title, art.path, art.text, _now()))
         merged = 0
         for report in reports:
             merged += self._merge_report(report, art.id)
@@ -323,6 +325,10 @@ class SQLiteStore:
             f" AND week IN ({','.join('?' * len(weeks))}) ORDER BY event_id", [*cells, *weeks])
         return [r[0] for r in rows]
 
+    def _empty_tables(self) -> dict[str, bool]:
+        """Which of the analysts' tables are empty, read once per ingest transaction."""
+        return {t: not self._query(f"SELECT 1 FROM {t} LIMIT 1") for t in ("reviews", "merge_links")}
+
     def _cannot_link(self, report_id: str) -> set[str]:
         if self._empty.get("merge_links"):
             return set()
@@ -352,7 +358,7 @@ class SQLiteStore:
                 forbidden = self._cannot_link(report.id)
             if not any(m.id in forbidden for m in members):
                 matches.append((best[0], event_id, best[1], members))
-        record = json.dumps(report.to_dict(), ensure_ascii=False)
+        record = _JSON.encode(report.to_dict())
         self._cache_features(f)
         if not matches:
             self._execute(
@@ -380,12 +386,18 @@ class SQLiteStore:
         ids = [m[1] for m in keep] + [report.id]
         survivor = min(ids)
         cells = frozenset().union(*(self._report_index_keys(m.id) for k in keep if k[1] == survivor for m in k[3]))
+        # Usually the report joins one event and that event keeps its id: the report is filed
+        # under it at once, with nothing to rename (what `_join` would find and do).
+        direct = len(keep) == 1 and survivor != report.id
         self._execute(
             "INSERT INTO reports (id, article_id, event_id, type, record, merge_score, merge_reasons, matched_report)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (report.id, article_id, report.id, report.type, record, score,
+            (report.id, article_id, survivor if direct else report.id, report.type, record, score,
              json.dumps(list(decision.reasons)), partner))
-        self._join(ids, by="eventcoder", action="auto_merge", cells=cells)
+        if direct:
+            self._rebuild_event(survivor, grown=cells)
+        else:
+            self._join(ids, by="eventcoder", action="auto_merge", cells=cells)
         return 1
 
     def _event_report_ids(self, event_id: str) -> list[str]:
@@ -452,7 +464,7 @@ class SQLiteStore:
             for r in rows:
                 self._report_index_keys(r["id"], r["record"])
         event = self._apply_reviews(merging.build_event(event_id, reports))
-        record = json.dumps(event.to_dict(), ensure_ascii=False)
+        record = _JSON.encode(event.to_dict())
         date, fat = event.date, event.fatalities
         if fresh is not None or grown is not None or not self._query(
                 "SELECT 1 FROM events WHERE id = ? AND record = ? AND stale = 0",
@@ -471,7 +483,7 @@ class SQLiteStore:
                  date.start.isoformat() if date else None, date.end.isoformat() if date else None,
                  date.precision if date else None, fat.count if fat else None, event.confidence,
                  event.n_sources, event.review_status, record))
-        if fresh is None:
+        if fresh is None and grown is None:  # a live event (one that grew) is never an alias
             self._execute("DELETE FROM event_aliases WHERE old_id = ?", (event_id,))
         places = [(event.id, p.name, p.country, p.admin1, p.lat, p.lon, p.precision) for p in event.locations]
         actors = [(event.id, role, a.id, a.name, a.text, a.country, a.kind)
