@@ -93,8 +93,10 @@ class DateSpan:
     rule: Optional[str] = None  # e.g. "weekday-relative", "explicit", "publication-date"
 
     def to_dict(self) -> dict[str, Any]:
+        # `text` and `rule` are kept so that a record read back from a store is the record that
+        # was written (the merge treats a date that is only the publication date differently).
         return {"start": self.start.isoformat(), "end": self.end.isoformat(),
-                "precision": self.precision, "basis": self.basis}
+                "precision": self.precision, "basis": self.basis, "text": self.text, "rule": self.rule}
 
 
 @dataclass(slots=True)
@@ -227,7 +229,8 @@ class Event:
             target_actors=[ActorRef(**a) for a in d.get("target_actors", [])],
             date=DateSpan(start=dt.date.fromisoformat(date["start"]),
                           end=dt.date.fromisoformat(date["end"]),
-                          precision=date["precision"], basis=date["basis"]) if date else None,
+                          precision=date["precision"], basis=date["basis"],
+                          text=date.get("text"), rule=date.get("rule")) if date else None,
             locations=[Place(**p) for p in d.get("locations", [])],
             fatalities=count(d.get("fatalities")), injuries=count(d.get("injuries")),
             arrests=count(d.get("arrests")), attributed_to=d.get("attributed_to"),

@@ -1,8 +1,9 @@
 """SQLite store: articles, their reports, and the events merged from them (docs/store-api.md).
 
 One transaction per article (`write`) or per batch of articles (`write_many`): the article, its
-reports, and each report's merge into an event (eventcoder/merge.py). An event's record is derived from its reports plus the analysts' reviews,
-so it can always be rebuilt; the reports themselves are never rewritten. WAL mode.
+reports, and each report's merge into an event (eventcoder/merge.py). An event's record is
+derived from its reports plus the analysts' reviews, so it can always be rebuilt; the reports
+themselves are never rewritten. WAL mode.
 
 SQL discipline (so that PostgresStore can subclass this code): every statement goes through
 `_execute`/`_query` with `?` placeholders; SQLite-only features sit in small named methods
