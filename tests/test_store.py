@@ -473,3 +473,31 @@ def test_store_reindexes_cells_of_the_old_key_form(store_url):
         assert {k for k in merge.index_keys(merge.features(event))} == {(c, w) for c, w, _ in new_form}
         assert 1 == store.write(make_result(text="Two died as the army shelled Kafr Nabl.", article_id="a2",
                                             source="Wire B", place=("Kafr Nabl", 35.61, 36.61))).merged
+
+
+def test_store_join_reuses_the_written_report_and_matches_a_reread(store_url, tmp_path, monkeypatch):
+    """A report joining an event is not parsed back from its own record (the Event it was
+    encoded from stands in), and the merged record equals the one a store that does parse
+    every record back builds (a fresh connection per article has nothing in memory)."""
+    results = [make_result(text=text, article_id=aid, source=src, dead=dead, place=place)
+               for text, aid, src, dead, place in (
+                   ("Troops shelled the village of Kafr Nabl on Monday.", "a1", "Wire A", 2, ("Kafr Nabl", 35.6, 36.6)),
+                   ("Two died as the army shelled Kafr Nabl.", "a2", "Wire B", 2, ("Kafr Nabl", 35.61, 36.61)),
+                   ("Shelling killed three in Kafr Nabl, medics said.", "a3", "Wire C", 3, ("Kafr Nabl", 35.6, 36.6)))]
+    parsed = []
+    from_dict = Event.from_dict
+    monkeypatch.setattr(Event, "from_dict", classmethod(lambda cls, d: parsed.append(d.get("id")) or from_dict(d)))
+    with open_store(store_url) as store:
+        outcomes = store.write_many(results)
+        assert [0, 1, 1] == [o.merged for o in outcomes]
+        assert [] == parsed
+        monkeypatch.undo()
+        (joined,) = list(store.query_events())
+    assert (3, 3) == (joined.n_reports, joined.n_sources)
+    reread_path = str(tmp_path / "reread.db")
+    for result in results:
+        with open_store(reread_path) as fresh:
+            fresh.write(result)
+    with open_store(reread_path) as fresh:
+        (again,) = list(fresh.query_events())
+    assert joined.to_dict() == again.to_dict()

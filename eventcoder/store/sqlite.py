@@ -225,7 +225,8 @@ class SQLiteStore:
     def write(self, result: ArticleResult) -> WriteOutcome:
         """Store the article and its reports, merging each report into an event, atomically.
 
-        An article already stored is left as is (idempotent re-ingest).
+        An article already stored is left as is (idempotent re-ingest). The report Events are
+        kept in memory as their records' parse (see `_report_event`): do not change them after.
         """
         return self._transaction(lambda: self._ingest([result])[0], f"write article {result.article.id}")
 
@@ -306,13 +307,16 @@ class SQLiteStore:
                 self._report_features(r[0], r[1])
         return {eid: [self._report_features(rid) for rid in ids] for eid, ids in by_event.items()}
 
-    def _report_event(self, record: str) -> Event:
+    def _report_event(self, record: str, written: Optional[Event] = None) -> Event:
         """A stored report's Event, parsed once: keyed by the record's JSON text itself, so a
-        rolled-back or rewritten row can never be served stale. Callers must not mutate it."""
+        rolled-back or rewritten row can never be served stale. Callers must not mutate it.
+
+        `written`: the Event that `record` was just encoded from, kept as its parse (a record
+        reads back equal, tests/test_model.py), so the rebuild after a join parses nothing."""
         cache = self.__dict__.setdefault("_parsed_reports", OrderedDict())
         event = cache.get(record)
         if event is None:
-            event = cache[record] = Event.from_dict(json.loads(record))
+            event = cache[record] = written if written is not None else Event.from_dict(json.loads(record))
             if len(cache) > self.PARSED_CACHE:
                 cache.popitem(last=False)
         return event
@@ -360,6 +364,7 @@ class SQLiteStore:
             if not any(m.id in forbidden for m in members):
                 matches.append((best[0], event_id, best[1], members))
         record = _JSON.encode(report.to_dict())
+        self._report_event(record, written=report)
         self._cache_features(f)
         if not matches:
             self._execute(
@@ -454,16 +459,14 @@ class SQLiteStore:
         filed under: its record has changed, and no key can have gone, so the cells are only added.
         """
         if fresh is not None:
-            reports, ids = [fresh], [fresh.id]
+            reports, keys = [fresh], set(self._report_index_keys(fresh.id))
         else:
             rows = self._query("SELECT id, record FROM reports WHERE event_id = ? ORDER BY id", (event_id,))
             if not rows:
                 self._drop_event(event_id)
                 return None
             reports = [self._report_event(r["record"]) for r in rows]
-            ids = [r["id"] for r in rows]
-            for r in rows:
-                self._report_index_keys(r["id"], r["record"])
+            keys = set().union(*(self._report_index_keys(r["id"], r["record"]) for r in rows))
         event = self._apply_reviews(merging.build_event(event_id, reports))
         record = _JSON.encode(event.to_dict())
         date, fat = event.date, event.fatalities
@@ -502,7 +505,6 @@ class SQLiteStore:
                 "INSERT INTO filter_terms (kind, term) VALUES (?, ?) ON CONFLICT (kind, term) DO NOTHING",
                 sorted(terms))
             self._terms_new |= terms
-        keys = set().union(*(self._report_index_keys(rid) for rid in ids))
         if fresh is not None:
             old_keys = set()
         elif grown is not None:
