@@ -171,9 +171,12 @@ def _word_value(word: str) -> Optional[int]:
     return None
 
 
-def _parse_number(toks: list[Token], i: int) -> Optional[tuple[int, int, str]]:
-    """Read the number starting at toks[i]: (value, tokens used, qualifier) or None."""
-    words = [_lower(t) for t in toks]
+def _parse_number(toks: list[Token], i: int,
+                  words: Optional[list[str]] = None) -> Optional[tuple[int, int, str]]:
+    """Read the number starting at toks[i]: (value, tokens used, qualifier) or None.
+    `words`: the tokens' `_lower` forms, when the caller has them (else rebuilt per call)."""
+    if words is None:
+        words = [_lower(t) for t in toks]
     n = len(words)
     w = words[i]
     if w in VAGUE:  # "dozens", "hundreds of thousands"
@@ -227,34 +230,35 @@ def _number_words(words: list[str], i: int, start: Optional[int] = None) -> tupl
 def _numbers(sent: Span) -> dict[int, _Number]:
     """Every figure in the sentence, keyed by each of its token indices, qualifier attached."""
     toks = list(sent)
+    words = [_lower(t) for t in toks]  # once per sentence, not once per token
     found: dict[int, _Number] = {}
     i = 0
     while i < len(toks):
-        parsed = _parse_number(toks, i)
+        parsed = _parse_number(toks, i, words)
         if parsed is None or _not_a_count(toks, i, parsed[1]):
             i += 1
             continue
         value, used, qualifier = parsed
         start, end = i, i + used
         # A range "12 to 15", "12-15", "between 12 and 15", "12 or 13": lowest figure, at_least.
-        joiner = _lower(toks[end]) if end < len(toks) else ""
+        joiner = words[end] if end < len(toks) else ""
         if joiner in ("to", "-", "or", "and") and end + 1 < len(toks):
-            before = _lower(toks[start - 1]) if start else ""
-            upper = _parse_number(toks, end + 1)
+            before = words[start - 1] if start else ""
+            upper = _parse_number(toks, end + 1, words)
             if upper and upper[0] > value and before != "from" and (joiner != "and" or before == "between"):
                 end, qualifier = end + 1 + upper[1], "at_least"
                 start -= before == "between"
-        for words, qual in PREFIXES:
-            k = len(words.split())
-            if start - k >= 0 and " ".join(_lower(t) for t in toks[start - k:start]) == words:
+        for phrase, qual in PREFIXES:
+            k = len(phrase.split())
+            if start - k >= 0 and " ".join(words[start - k:start]) == phrase:
                 start, qualifier = start - k, qual
                 break
-        for words, qual in SUFFIXES:
-            k = len(words.split())
-            if " ".join(_lower(t) for t in toks[end:end + k]) == words:
+        for phrase, qual in SUFFIXES:
+            k = len(phrase.split())
+            if " ".join(words[end:end + k]) == phrase:
                 end, qualifier = end + k, qual
                 break
-        if start and _lower(toks[start - 1]) in ("aged", "age", "ages"):  # "aged over 60"
+        if start and words[start - 1] in ("aged", "age", "ages"):  # "aged over 60"
             i = end
             continue
         num = _Number(sent.start + start, sent.start + end, value, qualifier)

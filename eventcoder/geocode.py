@@ -125,31 +125,51 @@ def _ent_map(doc) -> list[Optional[object]]:
     return ents
 
 
-def _raw_mentions(doc, gaz: Gazetteer, rejected: Optional[list] = None) -> list[_Mention]:
+def _raw_mentions(doc, gaz: Gazetteer, rejected: Optional[list] = None,
+                  text: Optional[str] = None) -> list[_Mention]:
     """Longest gazetteer matches over name-like token sequences, filtered by NER context.
 
-    Names rejected on context are appended to `rejected` as (start, end, key)."""
+    Names rejected on context are appended to `rejected` as (start, end, key); `text` is
+    doc.text when the caller has it."""
     ents = _ent_map(doc)
     found: list[_Mention] = []
     rejected = [] if rejected is None else rejected
     rejected_end = -1  # end of the last gazetteer name rejected as not a place
+    # Token attributes read once (a spaCy Token is rebuilt on every doc[i]); `_name_ok_at`
+    # and the text slices below give what `_name_ok(doc[i:j])` and `doc[i:j].text` give.
+    texts, lowers, alpha, punct, starts = [], [], [], [], []
+    for t in doc:
+        texts.append(t.text)
+        lowers.append(t.lower_)
+        alpha.append(t.is_alpha)
+        punct.append(t.is_punct)
+        starts.append(t.idx)
+    caps = [w[:1].isupper() for w in texts]
+    fillers = CONNECTORS | POSSESSIVE
+    doc_text = doc.text if text is None else text
+
+    def _name_ok_at(i: int, j: int) -> bool:
+        if not caps[j - 1] and texts[j - 1] != ")":
+            return False
+        words = [k for k in range(i, j) if alpha[k] or texts[k] not in fillers]
+        return bool(words) and all(caps[k] or lowers[k] in CONNECTORS for k in words)
+
     i = 0
     n = len(doc)
     while i < n:
-        tok = doc[i]
         # Names start capitalised or with an Arabic article ("al-Quds"), never with "the".
         # "as", "at", "an" are English words too: as articles they take a hyphen ("as-Suwayda").
-        article = tok.lower_ in ARTICLES and (tok.lower_ not in ENGLISH_ARTICLE_WORDS or (
-            i + 1 < n and doc[i + 1].text == "-"))
-        if not (_cap(tok) or article) or tok.is_punct or tok.lower_ == "the":
+        low = lowers[i]
+        article = low in ARTICLES and (low not in ENGLISH_ARTICLE_WORDS or (
+            i + 1 < n and texts[i + 1] == "-"))
+        if not (caps[i] or article) or punct[i] or low == "the":
             i += 1
             continue
         hit = None
         for j in range(min(n, i + MAX_WORDS), i, -1):
-            span = doc[i:j]
-            if not _name_ok(span):
+            if not _name_ok_at(i, j):
                 continue
-            key = normalize(span.text)
+            key = normalize(doc_text[starts[i]:starts[j - 1] + len(texts[j - 1])])
             if len(key) < 2 or not gaz.has_key(key):
                 continue
             hit = (j, key)
@@ -162,7 +182,7 @@ def _raw_mentions(doc, gaz: Gazetteer, rejected: Optional[list] = None) -> list[
             i += 1  # "South", "Western" alone are admin1 names somewhere, never a place in news
             continue
         # "Real Madrid": one longer name; but "HSBC Bank Malta" still names Malta
-        fused = i == rejected_end and _cap(doc[i - 1]) and not _country_in_org(
+        fused = i == rejected_end and caps[i - 1] and not _country_in_org(
             i, gaz.lookup_key(key), ents)
         if not fused and _accept(doc, i, j, key, ents, gaz):
             ent = ents[i] if ents[i] is not None and ents[j - 1] is ents[i] else None
@@ -593,7 +613,8 @@ def _resolve(doc, gaz: Gazetteer, mentions: list[_Mention]) -> None:
                 m.within = max(inner, key=lambda c: (c.country == best.country, c.importance))
 
 
-def _place(doc, m: _Mention) -> Place:
+def _place(doc, m: _Mention, text: Optional[str] = None) -> Place:
+    """`text`: doc.text, passed by the caller (spaCy rebuilds doc.text from every token)."""
     e = m.best
     start, end = doc[m.start].idx, doc[m.end - 1].idx + len(doc[m.end - 1])
     name, gid, country, admin1 = e.name, e.geonames_id, e.country, e.admin1
@@ -606,7 +627,7 @@ def _place(doc, m: _Mention) -> Place:
         reason = "container: " + reason
     if m.notes:
         reason += "; " + "; ".join(m.notes)
-    return Place(text=doc.text[start:end], name=name, country=country or None,
+    return Place(text=(doc.text if text is None else text)[start:end], name=name, country=country or None,
                  admin1=admin1 or None, lat=e.lat, lon=e.lon, geonames_id=gid,
                  precision=e.precision, start=start, end=end, score=m.score, reason=reason)
 
@@ -614,7 +635,8 @@ def _place(doc, m: _Mention) -> Place:
 def find_places(doc, gazetteer: Gazetteer) -> list[Place]:
     """Every toponym in the article, resolved, in text order (containers of 'Rafah, Egypt' too)."""
     rejected: list[tuple[int, int, str]] = []
-    mentions = _raw_mentions(doc, gazetteer, rejected)
+    text = doc.text  # spaCy rebuilds doc.text from every token on each access: once here
+    mentions = _raw_mentions(doc, gazetteer, rejected, text)
     for m in mentions:
         _extend(doc, m, gazetteer)
     mentions = _merge(doc, mentions)
@@ -625,7 +647,7 @@ def find_places(doc, gazetteer: Gazetteer) -> list[Place]:
     if mentions:
         _resolve(doc, gazetteer, mentions)
         again = _same_name_again(doc, gazetteer, mentions, rejected)
-        places = [_place(doc, m) for m in mentions + again]
+        places = [_place(doc, m, text) for m in mentions + again]
     taken = {k for m in mentions + again for k in range(m.start, m.end)}
     demonyms = _demonym_places(doc, gazetteer, taken)
     for p in demonyms:

@@ -17,6 +17,7 @@ without a trigger word is not parsed at all. `fast=False` (or EVENTCODER_FAST=0)
 from __future__ import annotations
 
 import bisect
+import gc
 import hashlib
 import os
 from dataclasses import dataclass
@@ -164,6 +165,7 @@ class Extractor:
         # pipes up to itself (tok2vec + tagger, a fifth of the pipeline's cost).
         names = self.nlp.pipe_names
         self.tag_disable = names[names.index("tagger") + 1:] if self.fast and "tagger" in names else None
+        _freeze_resources()
 
     def extract(self, article: Article) -> ArticleResult:
         return next(self.extract_many([article]))
@@ -319,6 +321,15 @@ class Extractor:
                 confidence=draft.confidence,
             ))
         return ArticleResult(article=article, events=events)
+
+
+def _freeze_resources() -> None:
+    """Move the objects alive now (model, KB, gazetteer: ~600k objects that live as long as
+    the process) out of the cyclic garbage collector's reach, so its full collections stop
+    rescanning them while articles stream (~5% of the fast path's CPU time). Garbage left from
+    loading is collected first, so it is not frozen with them."""
+    gc.collect()
+    gc.freeze()
 
 
 def _actors(doc, spans, kb, resolve) -> list:

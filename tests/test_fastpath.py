@@ -198,3 +198,36 @@ def test_fastpath_context_only_where_needed(extractors):
     assert any(s.startswith("The visit was") for s in kept)  # before "He": a pronoun
     assert any(s.startswith("A spokesman said") for s in kept)  # trigger sentence
     assert not any(s.startswith("The weather") for s in kept)  # nothing in it to resolve back
+
+
+def test_fastpath_resources_frozen_out_of_gc(extractors):
+    # The loaded resources are moved out of the cyclic collector's scans (pipeline._freeze_resources).
+    import gc
+
+    assert gc.get_freeze_count() > 100_000  # model, actor KB, gazetteer: hundreds of thousands
+
+
+def test_fastpath_place_text_is_the_article_slice(nlp, extractors):
+    # geocode reads doc.text once per article: every place's text is still the text between
+    # its offsets, multi-word and Arabic-article names included.
+    from eventcoder.geocode import find_places
+
+    text = ("Police in Port Harcourt arrested 12 protesters on Monday. Crowds later marched "
+            "from al-Quds towards Gaza, officials in New York said.")
+    places = find_places(nlp(text), extractors[0].gazetteer)
+    assert {"Port Harcourt", "Jerusalem"} <= {p.name for p in places}
+    assert len(places) >= 3
+    assert all(p.text == text[p.start:p.end] and p.text for p in places)
+
+
+@pytest.mark.parametrize("text,field,count,qualifier", [
+    ("Between 12 and 15 people were killed in the clashes on Friday.", "fatalities", 12, "at_least"),
+    ("Police said 40 or more protesters were arrested in the capital.", "arrests", 40, "at_least"),
+    ("At least twenty-three people were wounded when the bridge collapsed.", "injuries", 23, "at_least"),
+])
+def test_fastpath_casualty_figures_read_from_one_word_list(nlp, text, field, count, qualifier):
+    # casualties._numbers lower-cases the sentence once and hands the list to _parse_number.
+    from eventcoder.casualties import counts_in_sentence
+
+    found = getattr(counts_in_sentence(next(nlp(text).sents)), field)
+    assert found is not None and (found.count, found.qualifier) == (count, qualifier)
