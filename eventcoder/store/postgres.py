@@ -409,18 +409,9 @@ class PostgresStore(SQLiteStore):
             delay = 0.01
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 try:
-                    self._begin()
-                    try:
-                        out = fn()
-                        self._flush_fts()
-                        self._execute("COMMIT")
-                        self._committed()
-                        return out
-                    except BaseException:
-                        # Any failure, KeyboardInterrupt included, leaves nothing half-written.
-                        self.conn.rollback()
-                        self._forget_cache()  # the caches may hold rows that were rolled back
-                        raise
+                    out = self._attempt(fn)
+                    self._committed()
+                    return out
                 except psycopg.Error as exc:
                     if not _retryable(exc) or attempt == MAX_ATTEMPTS:
                         raise StoreError(f"{_redact(self.url)}: cannot {what} ({exc})") from exc
@@ -433,6 +424,9 @@ class PostgresStore(SQLiteStore):
         finally:
             if keys and not self.conn.raw.closed:
                 self.conn.raw.execute("SELECT pg_advisory_unlock_all()")
+
+    def _rollback(self) -> None:
+        self.conn.rollback()
 
     def _write_lock_keys(self, result) -> list[int]:
         """One lock per (place cell, week) key the merge looks up for the article's reports.

@@ -139,20 +139,29 @@ class SQLiteStore:
     def _transaction(self, fn, what: str):
         """Run `fn()` in one write transaction; any failure leaves nothing half-written."""
         try:
-            self._begin()
-            try:
-                out = fn()
-                self._flush_fts()
-                self._execute("COMMIT")
-            except BaseException:
-                if self.conn.in_transaction:
-                    self._execute("ROLLBACK")
-                self._forget_cache()
-                raise
+            out = self._attempt(fn)
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot {what} ({exc})") from exc
         self._committed()
         return out
+
+    def _attempt(self, fn):
+        """One try of a write transaction: commit `fn()`'s writes, or roll all of them back."""
+        self._begin()
+        try:
+            out = fn()
+            self._flush_fts()
+            self._execute("COMMIT")
+        except BaseException:
+            # Any failure, KeyboardInterrupt included, leaves nothing half-written.
+            self._rollback()
+            self._forget_cache()  # the caches may hold rows that were rolled back
+            raise
+        return out
+
+    def _rollback(self) -> None:
+        if self.conn.in_transaction:
+            self._execute("ROLLBACK")
 
     def _committed(self) -> None:
         self._terms_known |= self._terms_new
