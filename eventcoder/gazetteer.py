@@ -60,7 +60,8 @@ def default_path():
     return Path(env)
 
 
-def _haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km (mean Earth radius); the one distance the package uses."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
     h = (math.sin((p2 - p1) / 2) ** 2
          + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
@@ -203,7 +204,7 @@ class Gazetteer:
             for dx in range(-reach, reach + 1):
                 for i in self._grid.get((cy + dy, (cx + dx + 180) % 360 - 180), ()):
                     row = self._rows[i]
-                    km = _haversine(lat, lon, float(row[5]), float(row[6]))
+                    km = haversine_km(lat, lon, float(row[5]), float(row[6]))
                     if km <= best_km:
                         best, best_km = i, km
         return self.entry(best) if best is not None else None

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
-from .gazetteer import Entry, Gazetteer
+from .gazetteer import Entry, Gazetteer, haversine_km
 from .gazetteer import normalize as _normalize
 from .model import EventDraft, Place
 
@@ -504,10 +504,7 @@ def _listed(doc, b: _Mention, after: list[_Mention]) -> bool:
 
 
 def _km(a: Entry, b: Entry) -> float:
-    la1, lo1, la2, lo2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = (math.sin((la2 - la1) / 2) ** 2
-         + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2)
-    return 6371 * 2 * math.asin(min(1.0, math.sqrt(h)))
+    return haversine_km(a.lat, a.lon, b.lat, b.lon)
 
 
 def _prior(m: _Mention, c: Entry) -> float:

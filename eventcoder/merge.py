@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Optional, Sequence
 
+from .gazetteer import haversine_km
 from .model import Count, Event
 
 MERGE_VERSION = "merge.v1"
@@ -247,13 +248,6 @@ def query_keys(f: Features) -> set[tuple[str, int]]:
 
 # --- pairwise matching -----------------------------------------------------------------------
 
-def _haversine_km(lat1, lon1, lat2, lon2) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
-
-
 def _coarser(p1: Optional[str], p2: Optional[str]) -> str:
     p1, p2 = p1 or "country", p2 or "country"
     return p1 if _PLACE_RANK.get(p1, 5) >= _PLACE_RANK.get(p2, 5) else p2
@@ -288,7 +282,7 @@ def _place_part(a: Features, b: Features, explain: bool = True) -> tuple[Optiona
     if a.lat is None or b.lat is None or coarse == "country":
         same_name = bool(a.place_names & b.place_names)
         return (0.6 if same_name else 0.3), (f"place: same country ({coarse} precision)" if explain else "")
-    km = _haversine_km(a.lat, a.lon, b.lat, b.lon)
+    km = haversine_km(a.lat, a.lon, b.lat, b.lon)
     limit = PLACE_LIMIT_KM[coarse]
     if km > limit:
         return None, (f"place: {km:.0f} km apart > {limit:.0f} km for {coarse}" if explain else "")

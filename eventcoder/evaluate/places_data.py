@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 import os
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass
 from typing import Iterator, Optional
 
+from ..gazetteer import haversine_km
 from .items import GoldToponym, LocationItem, ToponymItem
 
 
@@ -30,13 +30,6 @@ def _gazetteer():
     from ..gazetteer import Gazetteer
 
     return Gazetteer.load()
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = (math.sin((p2 - p1) / 2) ** 2
-         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
 def gold_country(name: str, lat: Optional[float], lon: Optional[float], is_country: bool = False,
@@ -61,7 +54,7 @@ def gold_country(name: str, lat: Optional[float], lon: Optional[float], is_count
             return iso[0]
     if lat is None or lon is None:
         return None
-    if any(not e.country and _km(lat, lon, e.lat, e.lon) <= 1500 for e in cands):
+    if any(not e.country and haversine_km(lat, lon, e.lat, e.lon) <= 1500 for e in cands):
         return None
     town = gaz.nearest(lat, lon, max_km=100.0)
     return town.country if town is not None else None

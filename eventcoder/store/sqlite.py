@@ -21,6 +21,7 @@ from typing import Any, Iterator, Optional, Sequence
 
 from .. import merge as merging
 from ..errors import StoreError
+from ..gazetteer import haversine_km
 from ..model import ArticleResult, Event
 from .migrations import apply_migrations
 
@@ -68,7 +69,7 @@ def _now() -> str:
 def _haversine(lat1, lon1, lat2, lon2):
     if None in (lat1, lon1, lat2, lon2):
         return None
-    return merging._haversine_km(lat1, lon1, lat2, lon2)
+    return haversine_km(lat1, lon1, lat2, lon2)
 
 
 class SQLiteStore:
